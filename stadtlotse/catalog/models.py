@@ -1,0 +1,243 @@
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _pick(de, en):
+    """The English text when English is active and one exists, the German one otherwise."""
+    if en and (get_language() or "de").startswith("en"):
+        return en
+    return de
+
+
+class Topic(models.TextChoices):
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure / waste")
+    SOCIAL = "social", _("Social matter")
+    SAFETY = "safety", _("Safety / conflict")
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+class Department(models.Model):
+    class Connector(models.TextChoices):
+        PORTAL = "portal", _("Back office (portal)")
+        EMAIL = "email", _("E-mail")
+        OPEN311 = "open311", _("Open311")
+        WEBHOOK = "webhook", _("Webhook")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    slug = models.SlugField(unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    connector = models.CharField(_("connector"), max_length=20, choices=Connector.choices, default=Connector.PORTAL)
+    connector_settings = models.JSONField(_("connector settings"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return _pick(self.name, self.name_en)
+
+    def clean(self):
+        if self.connector == self.Connector.EMAIL and not self.email:
+            raise ValidationError({"email": _("A department with the e-mail connector needs an e-mail address.")})
+
+
+class CategoryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def reportable(self):
+        """Categories a resident can choose: active leaves and active nodes without children."""
+        return self.active().exclude(children__is_active=True).distinct()
+
+
+class Category(models.Model):
+    class RoutingMode(models.TextChoices):
+        DIRECT = "direct", _("directly to the department")
+        DESK = "desk", _("via the coordination desk")
+
+    QUESTION_TYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
+
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    service_code = models.CharField(_("service code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    # Open311 attribute definitions: [{"code", "datatype", "required", "description",
+    # "description_en", "order", "values": [{"key", "name", "name_en"}]}]
+    questions = models.JSONField(_("extra questions"), default=list, blank=True)
+    routing_mode = models.CharField(
+        _("routing"), max_length=10, choices=RoutingMode.choices, default=RoutingMode.DESK
+    )
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, default=Topic.INFRASTRUCTURE)
+    default_priority = models.CharField(
+        _("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    deadline_hours = models.PositiveIntegerField(_("deadline (hours)"), null=True, blank=True)
+    needs_moderation = models.BooleanField(_("moderate before publication"), default=True)
+    stopper = models.TextField(_("stopper notice"), blank=True, help_text=_("If set, reports are refused with this advice."))
+    stopper_en = models.TextField(_("stopper notice (English)"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.display_name
+
+    def clean(self):
+        validate_questions(self.questions)
+        seen, node = {self.pk}, self.parent
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
+            seen.add(node.pk)
+            node = node.parent
+
+    @property
+    def display_name(self):
+        return _pick(self.name, self.name_en)
+
+    @property
+    def display_description(self):
+        return _pick(self.description, self.description_en)
+
+    @property
+    def display_stopper(self):
+        return _pick(self.stopper, self.stopper_en)
+
+    def ancestors(self):
+        """This category and its parents, nearest first."""
+        chain, node = [], self
+        while node is not None and len(chain) < 10:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    @property
+    def group(self):
+        return self.ancestors()[-1]
+
+    @property
+    def path_name(self):
+        return " › ".join(c.display_name for c in reversed(self.ancestors()))
+
+    def sorted_questions(self):
+        return sorted(self.questions, key=lambda q: (q.get("order", 0), q["code"]))
+
+
+def validate_questions(questions):
+    if not isinstance(questions, list):
+        raise ValidationError(_("Extra questions must be a list."))
+    codes = set()
+    for q in questions:
+        if not isinstance(q, dict) or not q.get("code") or q.get("datatype") not in Category.QUESTION_TYPES:
+            raise ValidationError(
+                _("Each extra question needs a code and a datatype (%(types)s).")
+                % {"types": ", ".join(Category.QUESTION_TYPES)}
+            )
+        if q["code"] in codes:
+            raise ValidationError(_("Question code %(code)s is used twice.") % {"code": q["code"]})
+        codes.add(q["code"])
+        if q["datatype"].endswith("valuelist") and not q.get("values"):
+            raise ValidationError(_("Question %(code)s needs a list of values.") % {"code": q["code"]})
+
+
+class Area(models.Model):
+    """A district (Bezirk, Stadtbezirk) with its boundary as a GeoJSON geometry in WGS84."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(unique=True)
+    code = models.CharField(_("official code"), max_length=32, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    geometry = models.JSONField(_("boundary (GeoJSON geometry)"))
+    population = models.PositiveIntegerField(_("inhabitants"), null=True, blank=True)
+    # Bounding box, kept from the geometry, for fast range filters and map extents.
+    min_lat = models.FloatField(editable=False, default=0)
+    max_lat = models.FloatField(editable=False, default=0)
+    min_lon = models.FloatField(editable=False, default=0)
+    max_lon = models.FloatField(editable=False, default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from stadtlotse.routing.areas import shape_from_geojson
+
+        try:
+            shape_from_geojson(self.geometry)
+        except ValueError as exc:
+            raise ValidationError({"geometry": str(exc)}) from exc
+
+    def set_bounds(self):
+        from stadtlotse.routing.areas import shape_from_geojson
+
+        min_lon, min_lat, max_lon, max_lat = shape_from_geojson(self.geometry).bounds
+        self.min_lat, self.max_lat, self.min_lon, self.max_lon = min_lat, max_lat, min_lon, max_lon
+
+    def save(self, *args, **kwargs):
+        # Derived columns only; no other objects are touched.
+        self.set_bounds()
+        super().save(*args, **kwargs)
+
+    def geometry_json(self):
+        return json.dumps(self.geometry)
+
+
+class RoutingRule(models.Model):
+    """(category or one of its ancestors, district or any) → department. The most specific rule wins."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE,
+        help_text=_("Empty: any category."),
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("district"), null=True, blank=True, on_delete=models.CASCADE,
+        help_text=_("Empty: the whole city."),
+    )
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self):
+        return f"{self.category or _('any category')} / {self.area or _('whole city')} → {self.department}"
+
+    def clean(self):
+        # Checked here rather than by a constraint: "NULLS NOT DISTINCT" is PostgreSQL-only.
+        twins = RoutingRule.objects.filter(category=self.category, area=self.area).exclude(pk=self.pk)
+        if twins.exists():
+            raise ValidationError(_("A rule for this category and district exists already."))

@@ -1,0 +1,29 @@
+"""Background jobs: enqueue and retry with backoff.
+
+Jobs are rows in the database (django-tasks' database backend), so enqueueing inside a
+transaction.atomic() block commits or rolls back together with the change that needs the job.
+"""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def retry_delay(attempt):
+    """Exponential backoff with ±25 % jitter, so a recovering server is not hit by every retry at once."""
+    base = settings.STADTLOTSE["JOB_RETRY_BASE_SECONDS"] * (2 ** max(attempt - 1, 0))
+    base = min(base, 6 * 3600)
+    return timedelta(seconds=base * random.uniform(0.75, 1.25))  # noqa: S311 - jitter, not security
+
+
+def may_retry(attempt):
+    return attempt < settings.STADTLOTSE["JOB_MAX_ATTEMPTS"]
+
+
+def enqueue_retry(task, attempt, *args):
+    """Run `task(*args)` again later; returns when it will run."""
+    run_after = timezone.now() + retry_delay(attempt)
+    task.using(run_after=run_after).enqueue(*args)
+    return run_after

@@ -1,0 +1,10 @@
+"""Loaded by pytest before Django (see addopts in pyproject.toml): the environment every test run needs."""
+
+import os
+
+# Tests never run with a production key; settings would otherwise refuse to start.
+os.environ.setdefault("STADTLOTSE_ALLOW_INSECURE_KEY", "true")
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Tests need no mail server unless they start one; nothing is sent by accident.
+os.environ.setdefault("EMAIL_URL", "console://")

@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """A message to a reporter, subscriber or department: written with the change it reports, sent by a job.
+
+    Rendered when it is created, so what was said is part of the record even if templates change.
+    A callback is a task for the desk to phone a reporter who left no e-mail address.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        CALLBACK = "callback", _("phone callback")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        DONE = "done", _("done")
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey("tickets.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    recipient = models.CharField(max_length=254)
+    language = models.CharField(max_length=5, default="de")
+    template = models.CharField(max_length=50)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["channel", "status", "created_at"], name="notification_queue")]
+
+    def __str__(self):
+        return f"{self.template} → {self.channel} ({self.status})"

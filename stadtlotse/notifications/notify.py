@@ -1,0 +1,152 @@
+"""Messages to reporters: written in the transaction of the change they report, sent by a job.
+
+A reporter who asked for feedback hears about every public status change: by e-mail, or, when
+they left only a phone number (or prefer the phone), through a callback task for the desk.
+"""
+
+import logging
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from stadtlotse.tickets.models import Event
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def render_message(template, context, language):
+    """Subject, plain text and HTML of emails/<template>-*.{txt,html} in the given language."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
+        text = render_to_string(f"emails/{template}-body.txt", context)
+        html = render_to_string(f"emails/{template}-body.html", context)
+    return subject, text, html
+
+
+def _context(ticket, event=None, **extra):
+    return {
+        "ticket": ticket,
+        "event": event,
+        "site_url": settings.SITE_URL,
+        "city": settings.STADTLOTSE["CITY_NAME"],
+        "ticket_url": settings.SITE_URL + ticket.get_absolute_url(),
+        "private_url": settings.SITE_URL + ticket.get_private_url(),
+        **extra,
+    }
+
+
+def queue_email(ticket, recipient, template, *, event=None, language="de", **extra):
+    """Write one e-mail notification and its sending job (call inside the change's transaction)."""
+    subject, text, html = render_message(template, _context(ticket, event, **extra), language)
+    notification = Notification.objects.create(
+        ticket=ticket, event=event, channel=Notification.Channel.EMAIL, recipient=recipient,
+        language=language, template=template, subject=subject, body_text=text, body_html=html,
+    )
+    from .tasks import send_notification
+
+    send_notification.enqueue(notification.pk)
+    return notification
+
+
+def _queue_callback(ticket, event, template, **extra):
+    contact = ticket.contact
+    subject, text, _html = render_message(template, _context(ticket, event, **extra), ticket.language)
+    return Notification.objects.create(
+        ticket=ticket, event=event, channel=Notification.Channel.CALLBACK, recipient=contact.phone,
+        language=ticket.language, template=template, subject=subject, body_text=text,
+    )
+
+
+def _to_reporter(ticket, event, template, **extra):
+    contact = getattr(ticket, "contact", None)
+    if contact is None:
+        return None
+    if contact.wants_callback:
+        return _queue_callback(ticket, event, template, **extra)
+    if contact.can_email:
+        return queue_email(ticket, contact.email, template, event=event, language=ticket.language, **extra)
+    return None
+
+
+def received(ticket):
+    """Confirmation of receipt with the ticket id and the private link (e-mail only)."""
+    contact = getattr(ticket, "contact", None)
+    if contact is not None and contact.email and not contact.erased_at:
+        # Sent even without "keep me informed": it carries the private link the reporter needs.
+        return queue_email(ticket, contact.email, "received", language=ticket.language)
+    return None
+
+
+def status_changed(ticket, event):
+    return _to_reporter(ticket, event, "status")
+
+
+def public_note(ticket, event):
+    return _to_reporter(ticket, event, "note")
+
+
+def question_to_reporter(ticket, event):
+    """Questions go to the reporter whether or not they asked for feedback: the desk needs the answer."""
+    contact = ticket.contact
+    if contact.email and contact.preferred == contact.Preferred.EMAIL or (contact.email and not contact.phone):
+        return queue_email(ticket, contact.email, "question", event=event, language=ticket.language)
+    return _queue_callback(ticket, event, "question")
+
+
+def send(notification):
+    """Deliver one pending e-mail notification. Raises on failure so the job can retry."""
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "stadtlotse.localhost"
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        to=[notification.recipient],
+        headers={
+            # A stable id lets a retry after a lost answer be recognised as the same message.
+            "Message-ID": make_msgid(f"notification-{notification.pk}", domain=domain),
+            # Tells auto-responders not to answer (RFC 3834), which prevents mail loops.
+            "Auto-Submitted": "auto-generated",
+            "X-Stadtlotse-Ticket": notification.ticket.public_id,
+        },
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    message.send(fail_silently=False)
+    with transaction.atomic():
+        _mark_sent(notification)
+
+
+def _mark_sent(notification):
+    notification.status = Notification.Status.SENT
+    notification.sent_at = timezone.now()
+    notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+    from stadtlotse.tickets import workflow
+
+    workflow.record(notification.ticket, Event.Kind.NOTIFICATION_SENT, by=workflow.SYSTEM,
+                    data={"notification": notification.pk, "template": notification.template})
+
+
+def give_up(notification, error):
+    notification.status = Notification.Status.FAILED
+    notification.last_error = error
+    notification.save(update_fields=["status", "last_error", "attempts"])
+    from stadtlotse.tickets import workflow
+
+    workflow.record(notification.ticket, Event.Kind.NOTIFICATION_FAILED, by=workflow.SYSTEM, note=error,
+                    data={"notification": notification.pk, "template": notification.template})
+
+
+def complete_callback(notification, *, by, note=""):
+    """The desk phoned the reporter."""
+    from stadtlotse.tickets import workflow
+
+    notification.status = Notification.Status.DONE
+    notification.sent_at = timezone.now()
+    notification.save(update_fields=["status", "sent_at"])
+    workflow.record(notification.ticket, Event.Kind.NOTIFICATION_SENT, by=by, note=note,
+                    data={"notification": notification.pk, "callback": True})

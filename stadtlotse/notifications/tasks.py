@@ -1,0 +1,35 @@
+import logging
+
+from django_tasks import task
+
+from stadtlotse.core import jobs
+
+from . import notify
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def send_notification(notification_id):
+    """Send one e-mail; on failure try again later with backoff, and after the last attempt record the failure.
+
+    No transaction is held while talking to the mail server: on SQLite that would block every writer.
+    """
+    notification = Notification.objects.select_related("ticket").filter(pk=notification_id).first()
+    if notification is None or notification.status != Notification.Status.PENDING:
+        return "skipped"
+    notification.attempts += 1
+    try:
+        notify.send(notification)
+        return "sent"
+    except Exception as exc:  # noqa: BLE001 - any failure of the mail server means: try again later
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        logger.warning("notification %s attempt %s failed: %s", notification_id, notification.attempts, error)
+        notification.last_error = error
+        if jobs.may_retry(notification.attempts):
+            notification.save(update_fields=["attempts", "last_error"])
+            jobs.enqueue_retry(send_notification, notification.attempts, notification_id)
+            return "retry"
+        notify.give_up(notification, error)
+        return "failed"

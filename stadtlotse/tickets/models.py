@@ -1,0 +1,310 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic
+
+
+def new_access_token():
+    return secrets.token_urlsafe(24)
+
+
+class TicketSequence(models.Model):
+    """The last number handed out per prefix and year; locked row by row, so ids are gap-free."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="ticketsequence_unique")]
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Ticket.OPEN_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=Ticket.CLOSED_STATUSES)
+
+    def published(self):
+        return self.filter(publication=Ticket.Publication.PUBLISHED)
+
+    def for_department(self, department):
+        return self.filter(department=department)
+
+    def visible_to(self, user):
+        """What a member of staff may see: everything for the desk, their departments' tickets otherwise."""
+        if user.is_desk:
+            return self
+        return self.filter(department_id__in=user.department_ids())
+
+    def in_desk_inbox(self):
+        return self.filter(status__in=[Ticket.Status.NEW, Ticket.Status.NEEDS_INFO], department__isnull=True)
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("received")
+        FORWARDED = "forwarded", _("forwarded")
+        ACCEPTED = "accepted", _("accepted")
+        IN_PROGRESS = "in_progress", _("in progress")
+        NEEDS_INFO = "needs_info", _("question to reporter")
+        DONE = "done", _("done")
+        REJECTED = "rejected", _("rejected")
+        DUPLICATE = "duplicate", _("duplicate")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("web form")
+        APP = "app", _("app (Open311)")
+        EMAIL = "email", _("e-mail")
+        PHONE = "phone", _("phone")
+        LETTER = "letter", _("letter")
+        COUNTER = "counter", _("counter")
+
+    class Publication(models.TextChoices):
+        PENDING = "pending", _("awaiting moderation")
+        PUBLISHED = "published", _("published")
+        HIDDEN = "hidden", _("hidden")
+
+    OPEN_STATUSES = (Status.NEW, Status.FORWARDED, Status.ACCEPTED, Status.IN_PROGRESS, Status.NEEDS_INFO)
+    CLOSED_STATUSES = (Status.DONE, Status.REJECTED, Status.DUPLICATE)
+
+    public_id = models.CharField(_("ticket id"), max_length=32, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="tickets")
+    description = models.TextField(_("description"))
+    # What the public sees; the desk may edit it during moderation while `description` stays as sent.
+    public_description = models.TextField(_("public description"), blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="de")
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    follow_up_at = models.DateTimeField(_("follow-up"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    supporters = models.PositiveIntegerField(_("supporters"), default=0)
+    publication = models.CharField(
+        _("publication"), max_length=10, choices=Publication.choices, default=Publication.PENDING
+    )
+    external_system = models.CharField(_("external system"), max_length=100, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    access_token = models.CharField(max_length=64, default=new_access_token, editable=False)
+
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="ticket_status_created"),
+            models.Index(fields=["department", "status", "created_at"], name="ticket_dept_status_created"),
+            models.Index(fields=["publication", "status", "lat", "lon"], name="ticket_pub_map"),
+            models.Index(fields=["lat", "lon"], name="ticket_location"),
+            models.Index(fields=["category", "created_at"], name="ticket_category_created"),
+            models.Index(fields=["area", "created_at"], name="ticket_area_created"),
+            models.Index(fields=["due_at"], name="ticket_due"),
+            models.Index(fields=["updated_at"], name="ticket_updated"),
+        ]
+
+    def __str__(self):
+        return self.public_id
+
+    def get_absolute_url(self):
+        return reverse("publicweb:ticket", args=[self.public_id])
+
+    def get_private_url(self):
+        return reverse("publicweb:private", args=[self.public_id, self.access_token])
+
+    def get_backoffice_url(self):
+        return reverse("backoffice:ticket", args=[self.public_id])
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_published(self):
+        return self.publication == self.Publication.PUBLISHED
+
+    @property
+    def shown_description(self):
+        return self.public_description or self.description
+
+    def is_overdue(self, now=None):
+        return bool(self.due_at and self.is_open and self.due_at < (now or timezone.now()))
+
+    def has_location(self):
+        return self.lat is not None and self.lon is not None
+
+
+class Contact(models.Model):
+    """The reporter's personal data, kept apart from the ticket so it can be erased without touching statistics."""
+
+    class Preferred(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        PHONE = "phone", _("phone")
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="contact")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    wants_feedback = models.BooleanField(_("keep me informed"), default=False)
+    preferred = models.CharField(_("preferred contact"), max_length=10, choices=Preferred.choices, default=Preferred.EMAIL)
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return self.name or self.email or self.phone or "—"
+
+    @property
+    def can_email(self):
+        return bool(self.email and self.wants_feedback and not self.erased_at)
+
+    @property
+    def wants_callback(self):
+        """Phone-only reporters (or those preferring phone) are called back instead of mailed."""
+        if not self.wants_feedback or self.erased_at or not self.phone:
+            return False
+        return not self.email or self.preferred == self.Preferred.PHONE
+
+
+class Event(models.Model):
+    """One entry of a ticket's append-only timeline; also the audit log."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("received")
+        CLASSIFIED = "classified", _("classified")
+        FORWARDED = "forwarded", _("forwarded")
+        STATUS_CHANGED = "status_changed", _("status changed")
+        PUBLIC_NOTE = "public_note", _("public note")
+        INTERNAL_NOTE = "internal_note", _("internal note")
+        MESSAGE_TO_REPORTER = "message_to_reporter", _("message to reporter")
+        MESSAGE_FROM_REPORTER = "message_from_reporter", _("message from reporter")
+        ASSIGNED = "assigned", _("assigned")
+        MERGED = "merged", _("merged")
+        MODERATED = "moderated", _("moderated")
+        ATTACHMENT_ADDED = "attachment_added", _("photo added")
+        ATTACHMENT_REDACTED = "attachment_redacted", _("photo redacted")
+        EXTERNAL_UPDATE = "external_update", _("update from external system")
+        DELIVERY = "delivery", _("delivery attempt")
+        NOTIFICATION_SENT = "notification_sent", _("notification sent")
+        NOTIFICATION_FAILED = "notification_failed", _("notification failed")
+        REOPENED = "reopened", _("reopened")
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", _("internal")
+        PUBLIC = "public", _("public")
+
+    class ActorKind(models.TextChoices):
+        USER = "user", _("staff")
+        SYSTEM = "system", _("system")
+        REPORTER = "reporter", _("reporter")
+        EXTERNAL = "external", _("external system")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL)
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status_from = models.CharField(max_length=20, blank=True)
+    status_to = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_created"),
+            models.Index(fields=["visibility", "created_at"], name="event_visibility_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_public(self):
+        return self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def status_label(self):
+        return Ticket.Status(self.status_to).label if self.status_to else ""
+
+    @property
+    def public_actor(self):
+        """Who did it, as the public may see it: a department or 'Stadtlotse', never a person's name."""
+        if self.department_id:
+            return self.department.display_name
+        if self.actor_kind == self.ActorKind.REPORTER:
+            return _("reporter")
+        return _("coordination desk") if self.actor_kind == self.ActorKind.USER else "Stadtlotse"
+
+
+def attachment_path(instance, filename):
+    # The upload's own file name is never used: it may carry personal data or a path.
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(instance.content_type, "bin")
+    return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    original = models.FileField(upload_to=attachment_path)
+    # The blurred, metadata-free version; only this is ever served to the public.
+    public_version = models.FileField(upload_to=attachment_path, blank=True)
+    thumbnail = models.FileField(upload_to=attachment_path, blank=True)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    is_hidden = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.ticket_id}/{self.pk}"
+
+    @property
+    def is_public(self):
+        return bool(self.public_version) and not self.is_hidden and self.ticket.is_published

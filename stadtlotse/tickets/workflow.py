@@ -1,0 +1,381 @@
+"""The ticket lifecycle: every change to a ticket is one of these functions.
+
+Each function takes the ticket first, an explicit actor `by` (a staff User or an `Actor`), writes
+an Event, and queues the jobs it needs (forwarding, notifications) in the same transaction. An
+illegal change raises `WorkflowError` with a message for the person who tried it, and changes nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stadtlotse.catalog.models import Priority, Topic
+
+from .models import Event, Ticket
+
+S = Ticket.Status
+
+# Which status may follow which. Anything not listed is refused.
+TRANSITIONS = {
+    S.NEW: {S.FORWARDED, S.NEEDS_INFO, S.DONE, S.REJECTED, S.DUPLICATE},
+    S.FORWARDED: {S.FORWARDED, S.ACCEPTED, S.IN_PROGRESS, S.NEEDS_INFO, S.DONE, S.REJECTED, S.DUPLICATE, S.NEW},
+    S.ACCEPTED: {S.FORWARDED, S.IN_PROGRESS, S.NEEDS_INFO, S.DONE, S.REJECTED, S.DUPLICATE, S.NEW},
+    S.IN_PROGRESS: {S.FORWARDED, S.NEEDS_INFO, S.DONE, S.REJECTED, S.DUPLICATE, S.NEW},
+    S.NEEDS_INFO: {S.NEW, S.FORWARDED, S.ACCEPTED, S.IN_PROGRESS, S.DONE, S.REJECTED, S.DUPLICATE},
+    S.DONE: {S.FORWARDED, S.NEW},
+    S.REJECTED: {S.FORWARDED, S.NEW},
+    S.DUPLICATE: {S.FORWARDED, S.NEW},
+}
+
+# What a department's own staff may do to their department's tickets; the desk may do everything.
+DEPARTMENT_ACTIONS = {"accept", "start", "resolve", "reject", "request_info", "add_note", "assign", "hand_back"}
+
+
+class WorkflowError(Exception):
+    """A change that is not allowed; the message is meant for the person who tried it."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something when it was not a member of staff: the system, the reporter or another system."""
+
+    kind: str
+    name: str
+    department: object = None
+
+
+SYSTEM = Actor(Event.ActorKind.SYSTEM, "Stadtlotse")
+REPORTER = Actor(Event.ActorKind.REPORTER, "reporter")
+
+
+def external(name, department=None):
+    return Actor(Event.ActorKind.EXTERNAL, name, department)
+
+
+def allowed_actions(ticket, user):
+    """The actions `user` may take on `ticket` (used for buttons and for checks)."""
+    if not user.is_active:
+        return set()
+    if user.is_desk:
+        return DEPARTMENT_ACTIONS | {"classify", "forward", "reopen", "mark_duplicate", "moderate"}
+    if ticket.department_id and ticket.department_id in user.department_ids():
+        return set(DEPARTMENT_ACTIONS)
+    return set()
+
+
+def _check(ticket, by, action):
+    if isinstance(by, Actor):
+        return
+    if action not in allowed_actions(ticket, by):
+        raise WorkflowError(_("You may not do this with ticket %(id)s.") % {"id": ticket.public_id})
+
+
+def _require_transition(ticket, to):
+    if to not in TRANSITIONS[ticket.status]:
+        raise WorkflowError(
+            _("Ticket %(id)s is “%(current)s” and cannot become “%(target)s”.")
+            % {"id": ticket.public_id, "current": S(ticket.status).label, "target": S(to).label}
+        )
+
+
+def _lock(ticket):
+    """Re-read the ticket under a row lock, so two people acting at once cannot interleave."""
+    fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    for field in fresh._meta.concrete_fields:
+        setattr(ticket, field.attname, getattr(fresh, field.attname))
+    return ticket
+
+
+def record(ticket, kind, *, by, visibility=Event.Visibility.INTERNAL, note="", status_from="", status_to="",
+           department=None, data=None, at=None):
+    """Append one Event to the ticket's timeline."""
+    event = Event(
+        ticket=ticket, kind=kind, visibility=visibility, note=note, status_from=status_from,
+        status_to=status_to, data=data or {}, created_at=at or timezone.now(),
+    )
+    if isinstance(by, Actor):
+        event.actor_kind, event.actor_name = by.kind, by.name
+        event.department = department or by.department
+    else:
+        event.actor_kind, event.actor_user, event.actor_name = Event.ActorKind.USER, by, str(by)
+        if department is None and ticket.department_id and ticket.department_id in by.department_ids():
+            department = ticket.department
+        event.department = department
+    event.save()
+    return event
+
+
+def _change_status(ticket, to, *, by, note="", kind=Event.Kind.STATUS_CHANGED, department=None,
+                   visibility=Event.Visibility.PUBLIC, notify=True, data=None):
+    _require_transition(ticket, to)
+    now = timezone.now()
+    previous = ticket.status
+    ticket.status = to
+    ticket.updated_at = now
+    if to == S.ACCEPTED and not ticket.accepted_at:
+        ticket.accepted_at = now
+    if to in Ticket.CLOSED_STATUSES:
+        ticket.resolved_at = now
+    elif previous in Ticket.CLOSED_STATUSES:
+        ticket.resolved_at = None
+    ticket.save()
+    event = record(ticket, kind, by=by, visibility=visibility, note=note, status_from=previous, status_to=to,
+                   department=department, data=data, at=now)
+    if notify and visibility == Event.Visibility.PUBLIC:
+        from stadtlotse.notifications import notify as notifications
+
+        notifications.status_changed(ticket, event)
+    return event
+
+
+def _touch(ticket, *fields):
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def classify(ticket, *, by, topic=None, priority=None, category=None, lat=None, lon=None, address=None, area=None):
+    """The desk's triage: topic, urgency, category and location corrections. Internal."""
+    _check(ticket, by, "classify")
+    _lock(ticket)
+    changes = {}
+    if topic is not None and topic != ticket.topic:
+        if topic not in Topic.values:
+            raise WorkflowError(_("Unknown topic."))
+        changes["topic"] = [ticket.topic, topic]
+        ticket.topic = topic
+    if priority is not None and priority != ticket.priority:
+        if priority not in Priority.values:
+            raise WorkflowError(_("Unknown priority."))
+        changes["priority"] = [ticket.priority, priority]
+        ticket.priority = priority
+    if category is not None and category.pk != ticket.category_id:
+        changes["category"] = [ticket.category.service_code, category.service_code]
+        ticket.category = category
+    if lat is not None and lon is not None and (lat, lon) != (ticket.lat, ticket.lon):
+        changes["location"] = [[ticket.lat, ticket.lon], [lat, lon]]
+        ticket.lat, ticket.lon = lat, lon
+        if area is not None:
+            ticket.area = area
+    if address is not None and address != ticket.address:
+        changes["address"] = [ticket.address, address]
+        ticket.address = address
+    if not changes:
+        return None
+    _touch(ticket, "topic", "priority", "category", "lat", "lon", "address", "area")
+    return record(ticket, Event.Kind.CLASSIFIED, by=by, data=changes)
+
+
+@transaction.atomic
+def forward(ticket, department, *, by, note="", notify=True):
+    """Hand the ticket to a department. Writes a public Event and queues the delivery job."""
+    _check(ticket, by, "forward")
+    _lock(ticket)
+    if not department.is_active:
+        raise WorkflowError(_("Department %(name)s is not active.") % {"name": department.display_name})
+    if ticket.status in Ticket.CLOSED_STATUSES:
+        raise WorkflowError(_("Ticket %(id)s is closed; reopen it first.") % {"id": ticket.public_id})
+    _require_transition(ticket, S.FORWARDED)
+    ticket.department = department
+    ticket.forwarded_at = timezone.now()
+    ticket.accepted_at = None
+    ticket.assignee = None
+    hours = ticket.category.deadline_hours
+    ticket.due_at = ticket.forwarded_at + timedelta(hours=hours) if hours else None
+    event = _change_status(ticket, S.FORWARDED, by=by, kind=Event.Kind.FORWARDED, department=department,
+                           notify=notify, data={"department": department.slug})
+    if note:
+        record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=note, department=department)
+    from stadtlotse.connectors import delivery
+
+    delivery.queue_forward(ticket, department, event)
+    return event
+
+
+@transaction.atomic
+def accept(ticket, *, by, note=""):
+    """The department takes responsibility; the reporter hears so."""
+    _check(ticket, by, "accept")
+    _lock(ticket)
+    return _change_status(ticket, S.ACCEPTED, by=by, note=note)
+
+
+@transaction.atomic
+def start(ticket, *, by, note=""):
+    _check(ticket, by, "start")
+    _lock(ticket)
+    if ticket.status == S.FORWARDED:
+        ticket.accepted_at = timezone.now()
+    return _change_status(ticket, S.IN_PROGRESS, by=by, note=note)
+
+
+@transaction.atomic
+def resolve(ticket, *, by, note):
+    """Close as done. The public note is required: the reporter and the public read it."""
+    _check(ticket, by, "resolve")
+    if not note.strip():
+        raise WorkflowError(_("Please write a public note saying what was done."))
+    _lock(ticket)
+    return _change_status(ticket, S.DONE, by=by, note=note.strip())
+
+
+@transaction.atomic
+def reject(ticket, *, by, reason):
+    """Close as not actionable, with a public reason."""
+    _check(ticket, by, "reject")
+    if not reason.strip():
+        raise WorkflowError(_("Please give a public reason for the rejection."))
+    _lock(ticket)
+    return _change_status(ticket, S.REJECTED, by=by, note=reason.strip())
+
+
+@transaction.atomic
+def request_info(ticket, *, by, question):
+    """Ask the reporter a question; the deadline pauses until they answer."""
+    _check(ticket, by, "request_info")
+    if not question.strip():
+        raise WorkflowError(_("Please write the question to the reporter."))
+    _lock(ticket)
+    contact = getattr(ticket, "contact", None)
+    if contact is None or contact.erased_at or not (contact.email or contact.phone):
+        raise WorkflowError(_("The reporter left no e-mail address or phone number, so they cannot be asked."))
+    if ticket.due_at:
+        remaining = max((ticket.due_at - timezone.now()).total_seconds(), 0)
+    else:
+        remaining = None
+    event = _change_status(ticket, S.NEEDS_INFO, by=by, notify=False, data={"paused_seconds_left": remaining})
+    message = record(ticket, Event.Kind.MESSAGE_TO_REPORTER, by=by, note=question.strip())
+    from stadtlotse.notifications import notify as notifications
+
+    notifications.question_to_reporter(ticket, message)
+    return event
+
+
+@transaction.atomic
+def answer_info(ticket, *, text, by=REPORTER):
+    """The reporter's answer: recorded for staff, and the ticket resumes where it was."""
+    if not text.strip():
+        raise WorkflowError(_("Please write your answer."))
+    _lock(ticket)
+    if ticket.status != S.NEEDS_INFO:
+        raise WorkflowError(_("Ticket %(id)s is not waiting for an answer.") % {"id": ticket.public_id})
+    asked = ticket.events.filter(status_to=S.NEEDS_INFO).order_by("-created_at", "-id").first()
+    back_to = asked.status_from if asked and asked.status_from != S.NEEDS_INFO else S.NEW
+    seconds_left = asked.data.get("paused_seconds_left") if asked else None
+    if seconds_left is not None:
+        ticket.due_at = timezone.now() + timedelta(seconds=seconds_left)
+    record(ticket, Event.Kind.MESSAGE_FROM_REPORTER, by=by, note=text.strip())
+    return _change_status(ticket, back_to, by=by, notify=False)
+
+
+@transaction.atomic
+def hand_back(ticket, *, by, reason):
+    """A department returns a ticket that is not theirs to the desk."""
+    _check(ticket, by, "hand_back")
+    if not reason.strip():
+        raise WorkflowError(_("Please say why the ticket goes back to the desk."))
+    _lock(ticket)
+    department = ticket.department
+    ticket.department = None
+    ticket.assignee = None
+    ticket.due_at = None
+    event = _change_status(ticket, S.NEW, by=by, visibility=Event.Visibility.INTERNAL, department=department,
+                           data={"returned_by": department.slug if department else ""})
+    record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=reason.strip(), department=department)
+    return event
+
+
+@transaction.atomic
+def reopen(ticket, *, by, reason):
+    """Open a closed ticket again: back to its department if it had one, to the desk otherwise."""
+    if by is REPORTER:
+        window = timedelta(days=settings.STADTLOTSE["REOPEN_DAYS"])
+        if ticket.resolved_at and timezone.now() - ticket.resolved_at > window:
+            raise WorkflowError(
+                _("This ticket was closed more than %(days)d days ago and can no longer be reopened here.")
+                % {"days": window.days}
+            )
+    else:
+        _check(ticket, by, "reopen")
+    if not reason.strip():
+        raise WorkflowError(_("Please say why the ticket is reopened."))
+    _lock(ticket)
+    if ticket.status not in Ticket.CLOSED_STATUSES:
+        raise WorkflowError(_("Ticket %(id)s is not closed.") % {"id": ticket.public_id})
+    target = S.FORWARDED if ticket.department_id else S.NEW
+    ticket.duplicate_of = None
+    return _change_status(ticket, target, by=by, kind=Event.Kind.REOPENED, note=reason.strip())
+
+
+@transaction.atomic
+def mark_duplicate(ticket, original, *, by, note=""):
+    """Close `ticket` as a duplicate of `original`; its supporters count for the original."""
+    _check(ticket, by, "mark_duplicate")
+    if original.pk == ticket.pk:
+        raise WorkflowError(_("A ticket cannot be a duplicate of itself."))
+    _lock(ticket)
+    survivor = original
+    while survivor.duplicate_of_id:
+        survivor = survivor.duplicate_of
+    if survivor.pk == ticket.pk:
+        raise WorkflowError(_("%(id)s is already merged into this ticket.") % {"id": original.public_id})
+    ticket.duplicate_of = survivor
+    event = _change_status(ticket, S.DUPLICATE, by=by, kind=Event.Kind.MERGED, note=note,
+                           data={"into": survivor.public_id})
+    Ticket.objects.filter(pk=survivor.pk).update(supporters=F("supporters") + ticket.supporters + 1)
+    record(survivor, Event.Kind.MERGED, by=by, data={"from": ticket.public_id})
+    return event
+
+
+@transaction.atomic
+def add_note(ticket, text, *, by, public=False):
+    """An internal note for staff, or a public note shown on the ticket page (and sent to the reporter)."""
+    _check(ticket, by, "add_note")
+    if not text.strip():
+        raise WorkflowError(_("The note is empty."))
+    _lock(ticket)
+    _touch(ticket)
+    if public:
+        event = record(ticket, Event.Kind.PUBLIC_NOTE, by=by, note=text.strip(), visibility=Event.Visibility.PUBLIC)
+        from stadtlotse.notifications import notify as notifications
+
+        notifications.public_note(ticket, event)
+        return event
+    return record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=text.strip())
+
+
+@transaction.atomic
+def assign(ticket, assignee, *, by):
+    """Give the ticket to one person (of its department, or of the desk while it has no department)."""
+    _check(ticket, by, "assign")
+    _lock(ticket)
+    if assignee is not None:
+        in_department = ticket.department_id and ticket.department_id in assignee.department_ids()
+        if not (in_department or (assignee.is_desk and not ticket.department_id)):
+            raise WorkflowError(_("%(name)s does not work for the department of this ticket.") % {"name": assignee})
+    ticket.assignee = assignee
+    _touch(ticket, "assignee")
+    return record(ticket, Event.Kind.ASSIGNED, by=by, data={"assignee": assignee.username if assignee else None})
+
+
+@transaction.atomic
+def set_publication(ticket, publication, *, by, reason="", public_description=None):
+    """Moderation: publish or hide the report (separate from its status)."""
+    _check(ticket, by, "moderate")
+    if publication not in Ticket.Publication.values:
+        raise WorkflowError(_("Unknown publication state."))
+    if publication == Ticket.Publication.HIDDEN and not reason.strip():
+        raise WorkflowError(_("Please give a reason for hiding the report."))
+    _lock(ticket)
+    data = {"from": ticket.publication, "to": publication}
+    ticket.publication = publication
+    if public_description is not None and public_description != ticket.public_description:
+        ticket.public_description = public_description
+        data["public_description_changed"] = True
+    _touch(ticket, "publication", "public_description")
+    return record(ticket, Event.Kind.MODERATED, by=by, note=reason.strip(), data=data)

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("konto/", include("stadtlotse.accounts.urls")),
+    path("backoffice/", include("stadtlotse.backoffice.urls")),
+    path("", include("stadtlotse.core.urls")),
+    path("", include("stadtlotse.publicweb.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
