@@ -8,3 +8,5 @@ os.environ.setdefault("STADTLOTSE_ALLOW_INSECURE_KEY", "true")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Tests need no mail server unless they start one; nothing is sent by accident.
 os.environ.setdefault("EMAIL_URL", "console://")
+# Tests serve static files from the source tree, without running collectstatic first.
+os.environ.setdefault("STATIC_MANIFEST", "false")
