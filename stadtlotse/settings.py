@@ -253,8 +253,9 @@ STADTLOTSE = {
     "MIN_DESCRIPTION_CHARS": env_int("STADTLOTSE_MIN_DESCRIPTION_CHARS", 10),
     # A closed ticket can be reopened by its reporter within this many days.
     "REOPEN_DAYS": env_int("STADTLOTSE_REOPEN_DAYS", 14),
-    # Notification and forwarding retries: attempts, first delay in seconds, doubling each time.
-    "JOB_MAX_ATTEMPTS": env_int("STADTLOTSE_JOB_MAX_ATTEMPTS", 12),
+    # Notification and forwarding retries: attempts, first delay in seconds, doubling each time
+    # up to 6 h; the defaults keep trying for about 44 hours.
+    "JOB_MAX_ATTEMPTS": env_int("STADTLOTSE_JOB_MAX_ATTEMPTS", 16),
     "JOB_RETRY_BASE_SECONDS": env_int("STADTLOTSE_JOB_RETRY_BASE_SECONDS", 60),
     "DESK_EMAIL": os.environ.get("STADTLOTSE_DESK_EMAIL", "koordination@stadtlotse.localhost"),
 }
