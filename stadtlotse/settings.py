@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "stadtlotse.connectors",
     "stadtlotse.publicweb",
     "stadtlotse.backoffice",
+    "stadtlotse.open311",
 ]
 
 MIDDLEWARE = [

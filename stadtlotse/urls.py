@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("konto/", include("stadtlotse.accounts.urls")),
     path("backoffice/", include("stadtlotse.backoffice.urls")),
+    path("open311/", include("stadtlotse.open311.urls")),
     path("", include("stadtlotse.core.urls")),
     path("", include("stadtlotse.publicweb.urls")),
 ]
