@@ -50,3 +50,59 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.department}"
+
+
+class ApiKey(models.Model):
+    """A key for systems that submit reports through Open311. Only the SHA-256 of the key is stored."""
+
+    name = models.CharField(_("name"), max_length=200)
+    owner = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("Who runs the app or system."))
+    key_hash = models.CharField(_("key (SHA-256)"), max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def digest_of(plain):
+        import hashlib
+
+        return hashlib.sha256(plain.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, name, owner="", *, plain=None):
+        """Create a key; returns (api_key, plain). The plain key is shown once and never stored."""
+        import secrets
+
+        plain = plain or secrets.token_urlsafe(32)
+        api_key = cls.objects.create(name=name, owner=owner, key_hash=cls.digest_of(plain))
+        return api_key, plain
+
+    @classmethod
+    def verify(cls, plain):
+        """The active key matching `plain`, or None. Records when it was last used.
+
+        Not called `check`: that name belongs to Django's system checks on every model.
+        """
+        import hmac
+
+        from django.utils import timezone
+
+        if not plain or not isinstance(plain, str):
+            return None
+        digest = cls.digest_of(plain)
+        api_key = cls.objects.filter(key_hash=digest, is_active=True).first()
+        # The lookup is by hash, so timing reveals nothing about the key; compare_digest keeps it so.
+        if api_key is None or not hmac.compare_digest(api_key.key_hash, digest):
+            return None
+        now = timezone.now()
+        cls.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+        return api_key

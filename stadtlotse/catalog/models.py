@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-def _pick(de, en):
+def pick_language(de, en):
     """The English text when English is active and one exists, the German one otherwise."""
     if en and (get_language() or "de").startswith("en"):
         return en
@@ -50,7 +50,7 @@ class Department(models.Model):
 
     @property
     def display_name(self):
-        return _pick(self.name, self.name_en)
+        return pick_language(self.name, self.name_en)
 
     def clean(self):
         if self.connector == self.Connector.EMAIL and not self.email:
@@ -62,8 +62,14 @@ class CategoryQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def reportable(self):
-        """Categories a resident can choose: active leaves and active nodes without children."""
-        return self.active().exclude(children__is_active=True).distinct()
+        """Categories a resident can choose: active ones without active children, under active parents."""
+        return (
+            self.active()
+            .exclude(children__is_active=True)
+            .exclude(parent__is_active=False)
+            .exclude(parent__parent__is_active=False)
+            .distinct()
+        )
 
 
 class Category(models.Model):
@@ -120,15 +126,15 @@ class Category(models.Model):
 
     @property
     def display_name(self):
-        return _pick(self.name, self.name_en)
+        return pick_language(self.name, self.name_en)
 
     @property
     def display_description(self):
-        return _pick(self.description, self.description_en)
+        return pick_language(self.description, self.description_en)
 
     @property
     def display_stopper(self):
-        return _pick(self.stopper, self.stopper_en)
+        return pick_language(self.stopper, self.stopper_en)
 
     def ancestors(self):
         """This category and its parents, nearest first."""

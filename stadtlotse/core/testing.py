@@ -13,7 +13,9 @@ Residents have no accounts; `RITA` is the contact data of a resident who wants f
 import os
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.test import TestCase
+from django.utils import translation
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django.db import transaction
@@ -98,6 +100,10 @@ class StadtlotseTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
         build_world(cls)
+
+    def setUp(self):
+        # The test client's LocaleMiddleware leaves the last request's language active in this thread.
+        self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
 
     @classmethod
     def tearDownClass(cls):

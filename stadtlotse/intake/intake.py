@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stadtlotse.catalog.models import Area, Category
+from stadtlotse.catalog.models import Area, Category, pick_language
 from stadtlotse.notifications import notify
 from stadtlotse.routing.areas import find_area
 from stadtlotse.routing.departments import choose_department
@@ -136,7 +136,7 @@ def check_answers(category, answers):
         if empty:
             if question.get("required"):
                 errors[f"attribute[{code}]"] = _("Please answer: %(question)s") % {
-                    "question": question.get("description") or code
+                    "question": pick_language(question.get("description"), question.get("description_en")) or code
                 }
             continue
         try:

@@ -1,0 +1,352 @@
+"""Open311 GeoReport v2 server: discovery, services, service definitions, requests (GET and POST), tokens.
+
+Every endpoint answers in JSON or XML by its URL suffix, with the spec's element names, and
+reports problems as an Open311 error list with the HTTP status (400, 403, 404, 405). Error texts
+are German unless `locale=en` or the Accept-Language header asks for English.
+"""
+
+import functools
+from datetime import timedelta
+from urllib.parse import unquote_to_bytes
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from stadtlotse.catalog.models import Category
+from stadtlotse.intake import intake
+from stadtlotse.tickets.models import Event, Ticket
+
+from .forms import MAX_PAGE_SIZE, RequestsQueryForm, ServiceRequestForm
+from .render import datetime_value, errors, render
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+FORMATS = ["text/xml", "application/json"]
+# Discovery's changeset: raise it when the endpoints or their behaviour change.
+CHANGESET = "2026-11-20T00:00:00Z"
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_DESCRIPTION = 4000  # the spec's limit for description in responses
+
+# intake.submit's field names → the Open311 parameters they came from.
+INTAKE_FIELDS = {
+    "category": "service_code",
+    "lat": "lat",
+    "lon": "long",
+    "location": "lat/long",
+    "address": "address_string",
+    "description": "description",
+    "email": "email",
+    "phone": "phone",
+}
+
+
+def _language(request):
+    requested = (request.GET.get("locale") or "").lower()
+    if request.method == "POST" and not requested:
+        requested = (request.POST.get("locale") or "").lower()
+    for code, _name in settings.LANGUAGES:
+        if requested.startswith(code):
+            return code
+    return getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)[:2]
+
+
+def _undecodable_field(request):
+    """The first parameter whose name or value is not valid UTF-8, or None."""
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        for pair in request.body.split(b"&"):
+            name, _sep, value = pair.partition(b"=")
+            try:
+                for part in (name, value):
+                    unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                return unquote_to_bytes(name).decode("utf-8", "replace")
+    # Django decodes everything else with replacement characters; find them.
+    params = list(request.GET.lists())
+    if request.method == "POST":
+        params += list(request.POST.lists())
+    for name, values in params:
+        if "\ufffd" in name or any("\ufffd" in value for value in values):
+            return name
+    return None
+
+
+def open311(*methods):
+    """Decorate an endpoint: allowed methods (405 otherwise), language, UTF-8 check, no CSRF token."""
+
+    def decorator(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, *args, fmt, **kwargs):
+            allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+            try:
+                language = _language(request)
+                undecodable = _undecodable_field(request)
+            except (RequestDataTooBig, TooManyFieldsSent):
+                return errors(fmt, 400, [_("The request is too large.")])
+            with translation.override(language):
+                if request.method not in allowed:
+                    response = errors(fmt, 405, [_("Method %(method)s is not allowed here.")
+                                                 % {"method": request.method}])
+                    response["Allow"] = ", ".join(sorted(allowed))
+                elif undecodable is not None:
+                    response = errors(fmt, 400, [_("%(field)s: not valid UTF-8.") % {"field": undecodable}])
+                else:
+                    response = view(request, *args, fmt=fmt, **kwargs)
+            response["Content-Language"] = language
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _field_errors(fmt, error_dict):
+    messages = [message if field == NON_FIELD_ERRORS else f"{field}: {message}"
+                for field, items in error_dict.items() for message in items]
+    return errors(fmt, 400, messages)
+
+
+# --- discovery and services ------------------------------------------------------------------
+
+
+@open311("GET")
+def discovery(request, fmt):
+    data = {
+        "changeset": CHANGESET,
+        "contact": _("Coordination desk of %(city)s: %(email)s")
+        % {"city": settings.STADTLOTSE["CITY_NAME"], "email": settings.STADTLOTSE["DESK_EMAIL"]},
+        "key_service": _("API keys for submitting reports are issued on request by the coordination desk: %(email)s")
+        % {"email": settings.STADTLOTSE["DESK_EMAIL"]},
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": settings.SITE_URL + "/open311/v2/",
+                "changeset": CHANGESET,
+                "type": "test" if settings.DEBUG else "production",
+                "formats": FORMATS,
+            }
+        ],
+    }
+    return render(data, fmt, "discovery")
+
+
+def _keywords(text):
+    """Our keywords are separated by spaces (or commas); Open311 wants a comma-separated list."""
+    words = text.split(",") if "," in text else text.split()
+    return ",".join(word.strip() for word in words if word.strip())
+
+
+def _reportable_categories():
+    categories = Category.objects.reportable().select_related("parent__parent__parent").order_by("order", "name", "pk")
+    # Listed in tree order: the group's place first, then the category's own.
+    return sorted(categories, key=lambda c: [(node.order, node.name) for node in reversed(c.ancestors())])
+
+
+@open311("GET")
+def services(request, fmt):
+    data = [
+        {
+            "service_code": category.service_code,
+            "service_name": category.display_name,
+            "description": category.display_description,
+            "metadata": bool(category.questions),
+            "type": "realtime",
+            "keywords": _keywords(category.keywords),
+            "group": category.group.display_name,
+        }
+        for category in _reportable_categories()
+    ]
+    return render(data, fmt, "services", "service")
+
+
+DATATYPE_DESCRIPTIONS = {
+    "number": lambda: _("A number, e.g. 3 or 2.5."),
+    "datetime": lambda: _("Date and time (ISO 8601), e.g. 2026-03-01T14:30:00+01:00."),
+    "singlevaluelist": lambda: _("One of the listed keys."),
+    "multivaluelist": lambda: _("One or more of the listed keys, as attribute[code][]."),
+}
+
+
+def _attribute(question, position):
+    english = translation.get_language() == "en"
+
+    def pick(item, field):
+        return (english and item.get(f"{field}_en")) or item.get(field) or ""
+
+    attribute = {
+        "variable": True,
+        "code": question["code"],
+        "datatype": question["datatype"],
+        "required": bool(question.get("required")),
+        "datatype_description": DATATYPE_DESCRIPTIONS[question["datatype"]]()
+        if question["datatype"] in DATATYPE_DESCRIPTIONS else None,
+        "order": question.get("order") or position,
+        "description": pick(question, "description"),
+    }
+    if question["datatype"].endswith("valuelist"):
+        attribute["values"] = [{"key": str(v["key"]), "name": pick(v, "name")} for v in question.get("values", [])]
+    return attribute
+
+
+@open311("GET")
+def service_definition(request, fmt, service_code):
+    category = Category.objects.reportable().filter(service_code=service_code).first()
+    if category is None:
+        return errors(fmt, 404, [_("There is no service with the code “%(code)s”.") % {"code": service_code}])
+    data = {
+        "service_code": category.service_code,
+        "attributes": [_attribute(q, i) for i, q in enumerate(category.sorted_questions(), start=1)],
+    }
+    return render(data, fmt, "service_definition")
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+@open311("GET", "POST")
+def requests(request, fmt):
+    if request.method == "POST":
+        return _create_request(request, fmt)
+    return _list_requests(request, fmt)
+
+
+def _service_notice(ticket):
+    if ticket.department_id:
+        return _("Your report was forwarded to %(department)s.") % {"department": ticket.department.display_name}
+    return _("The coordination desk will look at your report and forward it.")
+
+
+def _create_request(request, fmt):
+    form = ServiceRequestForm(request.POST)
+    if not form.is_valid():
+        if form.has_error("api_key") and not form.has_error("api_key", "conflict"):
+            return errors(fmt, 403, [_("api_key: missing or not valid.")])
+        if form.has_error("service_code", "unknown_service"):
+            return errors(fmt, 404, form.errors["service_code"])
+        return _field_errors(fmt, form.errors)
+    data = form.cleaned_data
+    contact = intake.ContactData(
+        name=" ".join(part for part in (data["first_name"], data["last_name"]) if part),
+        email=data["email"],
+        phone=data["phone"],
+        # An app that passes on an e-mail address expects its user to hear back.
+        wants_feedback=bool(data["email"]),
+    )
+    try:
+        ticket = intake.submit(
+            category=form.category, description=data["description"], lat=data["lat"], lon=data["long"],
+            address=data["address_string"], channel=Ticket.Channel.APP, contact=contact, answers=form.answers,
+            language=translation.get_language(),
+        )
+    except ValidationError as exc:
+        return _field_errors(fmt, {INTAKE_FIELDS.get(field, field): items
+                                   for field, items in exc.message_dict.items()})
+    result = [{"service_request_id": ticket.public_id, "service_notice": _service_notice(ticket), "account_id": None}]
+    return render(result, fmt, "service_requests", "request", status=201)
+
+
+def _public_tickets():
+    notes = Event.objects.filter(visibility=Event.Visibility.PUBLIC).exclude(note="").order_by("created_at", "id")
+    return (
+        Ticket.objects.published()
+        .select_related("category", "department", "area")
+        .prefetch_related(Prefetch("events", queryset=notes, to_attr="public_notes"))
+    )
+
+
+def _request_data(ticket, extensions=False):
+    """One ticket as a GeoReport request. Only public facts: never contact data, never internal notes."""
+    notes = ticket.public_notes
+    description = ticket.shown_description
+    if len(description) > MAX_DESCRIPTION:
+        description = description[: MAX_DESCRIPTION - 1] + "…"
+    data = {
+        "service_request_id": ticket.public_id,
+        "status": "open" if ticket.is_open else "closed",
+        "status_notes": notes[-1].note if notes else None,
+        "service_name": ticket.category.display_name,
+        "service_code": ticket.category.service_code,
+        "description": description,
+        "agency_responsible": ticket.department.display_name if ticket.department_id else None,
+        "service_notice": None,
+        "requested_datetime": datetime_value(ticket.created_at),
+        "updated_datetime": datetime_value(ticket.updated_at),
+        "expected_datetime": datetime_value(ticket.due_at) if ticket.is_open else None,
+        "address": ticket.address or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": ticket.lat,
+        "long": ticket.lon,
+        "media_url": None,
+    }
+    if extensions:
+        data["extended_attributes"] = {
+            "detailed_status": ticket.status,
+            "channel": ticket.channel,
+            "district": ticket.area.name if ticket.area_id else None,
+            "status_notes": [
+                {"datetime": datetime_value(e.created_at), "status": e.status_to or None, "note": e.note}
+                for e in notes
+            ],
+        }
+    return data
+
+
+def _list_requests(request, fmt):
+    form = RequestsQueryForm(request.GET)
+    if not form.is_valid():
+        return _field_errors(fmt, form.errors)
+    query = form.cleaned_data
+    tickets = _public_tickets()
+    if query["service_request_id"]:
+        # The spec: an id list overrides every other filter.
+        tickets = tickets.filter(public_id__in=query["service_request_id"])
+    else:
+        start, end = query["start_date"], query["end_date"]
+        updated_after, updated_before = query["updated_after"], query["updated_before"]
+        if not (start or end or updated_after or updated_before):
+            start = timezone.now() - DEFAULT_WINDOW
+        elif end and not start:
+            start = end - DEFAULT_WINDOW
+        if start:
+            tickets = tickets.filter(created_at__gte=start)
+        if end:
+            tickets = tickets.filter(created_at__lte=end)
+        if updated_after:
+            tickets = tickets.filter(updated_at__gt=updated_after)
+        if updated_before:
+            tickets = tickets.filter(updated_at__lt=updated_before)
+        if query["service_code"]:
+            tickets = tickets.filter(category__service_code__in=query["service_code"])
+        statuses = set(query["status"])
+        if statuses == {"open"}:
+            tickets = tickets.open()
+        elif statuses == {"closed"}:
+            tickets = tickets.closed()
+    size = query["page_size"] or MAX_PAGE_SIZE
+    offset = ((query["page"] or 1) - 1) * size
+    page = tickets.order_by("-created_at", "-id")[offset:offset + size]
+    data = [_request_data(ticket, query["extensions"]) for ticket in page]
+    return render(data, fmt, "service_requests", "request")
+
+
+@open311("GET")
+def request_detail(request, fmt, service_request_id):
+    extensions = request.GET.get("extensions", "").lower() == "true"
+    ticket = _public_tickets().filter(public_id=service_request_id).first()
+    if ticket is None:
+        return errors(fmt, 404, [_("There is no public request with the id “%(id)s”.") % {"id": service_request_id}])
+    return render([_request_data(ticket, extensions)], fmt, "service_requests", "request")
+
+
+@open311("GET")
+def token(request, fmt, token):
+    """Tokens exist for servers that answer a POST later. Stadtlotse answers at once with the id, so
+    the token of a request is its id: a client that asks anyway gets the id back."""
+    if not Ticket.objects.filter(public_id=token).exists():
+        return errors(fmt, 404, [_("There is no request with the token “%(token)s”.") % {"token": token}])
+    return render([{"service_request_id": token, "token": token}], fmt, "service_requests", "request")
