@@ -27,3 +27,17 @@ def enqueue_retry(task, attempt, *args):
     run_after = timezone.now() + retry_delay(attempt)
     task.using(run_after=run_after).enqueue(*args)
     return run_after
+
+
+def requeue_stale(*, started_before):
+    """Put jobs back in the queue that a worker claimed before `started_before` and never finished.
+
+    A worker killed mid-job (power loss, SIGKILL, OOM) leaves its job marked as running forever.
+    Our jobs check their own state before acting, so running one again is safe. Returns the count.
+    """
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=started_before).update(
+        status=TaskResultStatus.READY, started_at=None
+    )

@@ -11,6 +11,9 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from stadtlotse.core import jobs
 
 RESTART_PAUSE_SECONDS = 2
 
@@ -24,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args, host, port, web_workers, **options):
+        # Nothing else runs jobs on this machine yet, so any job still marked running was
+        # interrupted by a crash or a kill; give it back to the worker.
+        requeued = jobs.requeue_stale(started_before=timezone.now())
+        if requeued:
+            self.stdout.write(f"Requeued {requeued} job(s) interrupted by the last stop.")
         commands = {
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",
