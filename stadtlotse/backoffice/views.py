@@ -1,9 +1,197 @@
-from django.http import HttpResponse
+"""The back office: the desk's inbox and queues, the departments' work lists, the ticket page and its actions.
+
+Every view needs a login. A ticket the user may not see answers 404, so ticket ids of other
+departments reveal nothing; an action the user may not take on a ticket they can see answers 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, Q, When
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST, require_safe
+
+from stadtlotse.catalog.models import Department, Priority
+from stadtlotse.notifications import notify
+from stadtlotse.notifications.models import Notification
+from stadtlotse.tickets import workflow
+from stadtlotse.tickets.models import Ticket
+
+from .forms import ACTION_FORMS, CallbackForm, TicketFilterForm
+
+PAGE_SIZE = 50
+S = Ticket.Status
+
+# Urgent first, then high, then normal (the stored values do not sort that way).
+URGENCY = Case(When(priority=Priority.URGENT, then=0), When(priority=Priority.HIGH, then=1), default=2)
+
+# The status each status-changing action leads to: its form is offered only where the workflow's
+# transition table allows that step. The workflow still checks every request.
+ACTION_TARGETS = {
+    "forward": S.FORWARDED, "accept": S.ACCEPTED, "start": S.IN_PROGRESS, "resolve": S.DONE,
+    "reject": S.REJECTED, "request_info": S.NEEDS_INFO, "hand_back": S.NEW, "mark_duplicate": S.DUPLICATE,
+}
 
 
+def _tickets(user):
+    """The tickets `user` may see, with everything a list row shows loaded in the same query."""
+    return (
+        Ticket.objects.visible_to(user)
+        .select_related("category__parent__parent", "department", "area", "assignee")
+        .defer("area__geometry")
+    )
+
+
+def _ticket_for(request, public_id):
+    return get_object_or_404(_tickets(request.user).select_related("duplicate_of", "contact"), public_id=public_id)
+
+
+def _page(request, tickets):
+    return Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _offered_actions(ticket, user):
+    offered = []
+    allowed = workflow.allowed_actions(ticket, user)
+    for action in ACTION_FORMS:
+        if action not in allowed:
+            continue
+        if action == "reopen":
+            possible = not ticket.is_open
+        elif action in ACTION_TARGETS:
+            possible = ticket.is_open and ACTION_TARGETS[action] in workflow.TRANSITIONS[ticket.status]
+        else:
+            possible = True
+        if possible:
+            offered.append(action)
+    return offered
+
+
+@login_required
+@require_safe
 def home(request):
-    return HttpResponse("backoffice")
+    if request.user.is_desk:
+        return _desk_home(request)
+    tickets = _tickets(request.user).open().order_by(URGENCY, F("due_at").asc(nulls_last=True), "created_at", "id")
+    departments = Department.objects.filter(pk__in=request.user.department_ids()).order_by("name")
+    return render(request, "backoffice/home_department.html", {
+        "page": _page(request, tickets), "departments": departments,
+    })
 
 
-def ticket(request, public_id):
-    return HttpResponse(public_id)
+def _desk_home(request):
+    queues = Ticket.objects.aggregate(
+        new=Count("pk", filter=Q(status=S.NEW)),
+        moderation=Count("pk", filter=Q(publication=Ticket.Publication.PENDING)),
+        overdue=Count("pk", filter=Q(status__in=Ticket.OPEN_STATUSES, due_at__lt=timezone.now()) & ~Q(status=S.NEEDS_INFO)),
+    )
+    callbacks = (
+        Notification.objects.filter(channel=Notification.Channel.CALLBACK, status=Notification.Status.PENDING)
+        .select_related("ticket").order_by("created_at", "id")
+    )
+    departments = (
+        Department.objects.annotate(open_tickets=Count("tickets", filter=Q(tickets__status__in=Ticket.OPEN_STATUSES)))
+        # An inactive department still holding open tickets is exactly what the desk must see.
+        .filter(Q(is_active=True) | Q(open_tickets__gt=0))
+        .order_by("name")
+    )
+    inbox = _tickets(request.user).in_desk_inbox().order_by(URGENCY, "created_at", "id")
+    return render(request, "backoffice/home_desk.html", {
+        "page": _page(request, inbox),
+        "queues": queues,
+        "callback_count": callbacks.count(),
+        "callbacks": callbacks[:PAGE_SIZE],
+        "departments": departments,
+    })
+
+
+@login_required
+@require_safe
+def ticket_list(request):
+    form = TicketFilterForm(request.GET, user=request.user)
+    tickets = form.apply(_tickets(request.user)).order_by("-created_at", "-id")
+    return render(request, "backoffice/ticket_list.html", {"form": form, "page": _page(request, tickets)})
+
+
+@login_required
+@require_safe
+def ticket_detail(request, public_id):
+    return _render_ticket(request, _ticket_for(request, public_id))
+
+
+def _render_ticket(request, ticket, invalid_form=None):
+    user = request.user
+    action_forms = {action: ACTION_FORMS[action](ticket=ticket, user=user) for action in _offered_actions(ticket, user)}
+    if invalid_form is not None:
+        action_forms[invalid_form.action] = invalid_form
+    notifications = list(ticket.notifications.order_by("created_at", "id"))
+    if user.is_desk:
+        for notification in notifications:
+            if notification.channel == Notification.Channel.CALLBACK and notification.status == Notification.Status.PENDING:
+                notification.done_form = CallbackForm(prefix=f"callback-{notification.pk}")
+    # Contact data is shown to whoever may open the ticket: the desk and the ticket's department.
+    return render(request, "backoffice/ticket.html", {
+        "ticket": ticket,
+        "answers": ticket.answers(),
+        "events": ticket.events.select_related("department").order_by("created_at", "id"),
+        "attachments": ticket.attachments.order_by("created_at", "id"),
+        "deliveries": ticket.deliveries.select_related("department").order_by("created_at", "id"),
+        "notifications": notifications,
+        "action_forms": [action_forms[action] for action in ACTION_FORMS if action in action_forms],
+    })
+
+
+@login_required
+@require_POST
+def act(request, public_id, action):
+    """One workflow action from the ticket page; refused changes come back as a message."""
+    ticket = _ticket_for(request, public_id)
+    if action not in workflow.allowed_actions(ticket, request.user):
+        raise PermissionDenied
+    form = ACTION_FORMS[action](request.POST, ticket=ticket, user=request.user)
+    if not form.is_valid():
+        return _render_ticket(request, ticket, invalid_form=form)
+    try:
+        form.perform()
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(action)s: done.") % {"action": form.title})
+    if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+        # A department that handed a ticket back can no longer open it.
+        return redirect("backoffice:home")
+    return redirect(ticket.get_backoffice_url())
+
+
+@login_required
+@require_POST
+def complete_callback(request, public_id, notification_id):
+    ticket = _ticket_for(request, public_id)
+    if not request.user.is_desk:
+        # Phoning reporters back is the desk's task.
+        raise PermissionDenied
+    form = CallbackForm(request.POST, prefix=f"callback-{notification_id}")
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["note"]))
+        return redirect(ticket.get_backoffice_url())
+    callback = get_object_or_404(ticket.notifications, pk=notification_id, channel=Notification.Channel.CALLBACK)
+    if notify.complete_callback(callback, by=request.user, note=form.cleaned_data["note"]):
+        messages.success(request, _("Callback marked as done."))
+    else:
+        messages.info(request, _("This callback was already marked as done."))
+    return redirect(ticket.get_backoffice_url())
+
+
+@login_required
+@require_safe
+@cache_control(private=True, max_age=0)
+def attachment(request, public_id, attachment_id):
+    """The original photo, for staff who may see the ticket; the public only ever gets the blurred version."""
+    ticket = _ticket_for(request, public_id)
+    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    return FileResponse(photo.original.open("rb"), content_type=photo.content_type)

@@ -141,12 +141,17 @@ def give_up(notification, error):
                     data={"notification": notification.pk, "template": notification.template})
 
 
+@transaction.atomic
 def complete_callback(notification, *, by, note=""):
-    """The desk phoned the reporter."""
+    """The desk phoned the reporter. Returns False when the callback was already done (e.g. a double click)."""
     from stadtlotse.tickets import workflow
 
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.channel != Notification.Channel.CALLBACK or notification.status != Notification.Status.PENDING:
+        return False
     notification.status = Notification.Status.DONE
     notification.sent_at = timezone.now()
     notification.save(update_fields=["status", "sent_at"])
     workflow.record(notification.ticket, Event.Kind.NOTIFICATION_SENT, by=by, note=note,
                     data={"notification": notification.pk, "callback": True})
+    return True

@@ -5,7 +5,6 @@ Every page works without JavaScript. Views are thin: a form reads the input, one
 """
 
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,13 +12,12 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from stadtlotse.catalog.models import pick_language
 from stadtlotse.intake import intake
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket
@@ -131,29 +129,6 @@ def ticket(request, public_id):
     return render(request, "publicweb/ticket.html", {"ticket": ticket, "events": events})
 
 
-def _reporter_may_reopen(ticket, now):
-    """Whether to offer the reopen form; workflow.reopen() has the final word."""
-    if ticket.status not in Ticket.CLOSED_STATUSES:
-        return False
-    window = timedelta(days=settings.STADTLOTSE["REOPEN_DAYS"])
-    return ticket.resolved_at is None or now - ticket.resolved_at <= window
-
-
-def _answer_rows(ticket):
-    """The answers to the category's extra questions as (question, answer) in the reader's language."""
-    rows = []
-    for question in ticket.category.sorted_questions():
-        if question["code"] not in ticket.attributes:
-            continue
-        value = ticket.attributes[question["code"]]
-        names = {str(v["key"]): pick_language(v.get("name") or str(v["key"]), v.get("name_en"))
-                 for v in question.get("values", [])}
-        values = value if isinstance(value, list) else [value]
-        shown = ", ".join(names.get(str(v), str(v)) for v in values)
-        rows.append((pick_language(question.get("description") or question["code"], question.get("description_en")), shown))
-    return rows
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @cache_control(private=True, no_store=True)
 def private(request, public_id, token):
@@ -200,12 +175,12 @@ def private(request, public_id, token):
     return render(request, "publicweb/private.html", {
         "ticket": ticket,
         "contact": getattr(ticket, "contact", None),
-        "answers": _answer_rows(ticket),
+        "answers": ticket.answers(),
         "events": events,
         "question": question,
         # A form that was sent stays on the page to show its error, even when no longer offered.
         "answer_form": answer_form if answer_form.errors or ticket.status == Ticket.Status.NEEDS_INFO else None,
-        "reopen_form": reopen_form if reopen_form.errors or _reporter_may_reopen(ticket, timezone.now()) else None,
+        "reopen_form": reopen_form if reopen_form.errors or ticket.reporter_may_reopen() else None,
         "reopen_days": settings.STADTLOTSE["REOPEN_DAYS"],
         "private_url": settings.SITE_URL + ticket.get_private_url(),
     })

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from shapely import STRtree, prepare
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
+from django.utils.translation import gettext as _
 
 VERSION_KEY = "stadtlotse:areas-version"
 
@@ -20,18 +21,18 @@ _index = None
 def shape_from_geojson(geometry):
     """A valid shapely (Multi)Polygon from a GeoJSON geometry dict, or ValueError saying what is wrong."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValueError("The boundary must be a GeoJSON Polygon or MultiPolygon.")
+        raise ValueError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
     try:
         geom = shape(geometry)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"The boundary is not valid GeoJSON: {exc}") from exc
+        raise ValueError(_("The boundary is not valid GeoJSON: %(error)s") % {"error": exc}) from exc
     if geom.is_empty:
-        raise ValueError("The boundary is empty.")
+        raise ValueError(_("The boundary is empty."))
     if not geom.is_valid:
-        raise ValueError(f"The boundary is not a valid polygon: {explain_validity(geom)}")
+        raise ValueError(_("The boundary is not a valid polygon: %(reason)s") % {"reason": explain_validity(geom)})
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise ValueError("The boundary's coordinates are not longitude/latitude in WGS84.")
+        raise ValueError(_("The boundary's coordinates are not longitude/latitude in WGS84."))
     return geom
 
 

@@ -1,5 +1,6 @@
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic
+from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic, pick_language
 
 
 def new_access_token():
@@ -43,6 +44,9 @@ class TicketQuerySet(models.QuerySet):
         if user.is_desk:
             return self
         return self.filter(department_id__in=user.department_ids())
+
+    def overdue(self, now=None):
+        return self.open().exclude(status=Ticket.Status.NEEDS_INFO).filter(due_at__lt=now or timezone.now())
 
     def in_desk_inbox(self):
         return self.filter(status__in=[Ticket.Status.NEW, Ticket.Status.NEEDS_INFO], department__isnull=True)
@@ -163,10 +167,34 @@ class Ticket(models.Model):
         return self.public_description or self.description
 
     def is_overdue(self, now=None):
+        """Past its deadline and still open; the deadline is paused while waiting for the reporter."""
+        if self.status == self.Status.NEEDS_INFO:
+            return False
         return bool(self.due_at and self.is_open and self.due_at < (now or timezone.now()))
 
     def has_location(self):
         return self.lat is not None and self.lon is not None
+
+    def reporter_may_reopen(self, now=None):
+        """Closed, and closed recently enough for the reporter to reopen it from their private link."""
+        if self.status not in self.CLOSED_STATUSES:
+            return False
+        window = timedelta(days=settings.STADTLOTSE["REOPEN_DAYS"])
+        return self.resolved_at is None or (now or timezone.now()) - self.resolved_at <= window
+
+    def answers(self):
+        """The answers to the category's extra questions as (question, answer), in the active language."""
+        rows = []
+        for question in self.category.sorted_questions():
+            if question["code"] not in self.attributes:
+                continue
+            value = self.attributes[question["code"]]
+            names = {str(v["key"]): pick_language(v.get("name") or str(v["key"]), v.get("name_en"))
+                     for v in question.get("values", [])}
+            values = value if isinstance(value, list) else [value]
+            question_text = pick_language(question.get("description") or question["code"], question.get("description_en"))
+            rows.append((question_text, ", ".join(names.get(str(v), str(v)) for v in values)))
+        return rows
 
 
 class Contact(models.Model):

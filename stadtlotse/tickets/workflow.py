@@ -280,6 +280,8 @@ def hand_back(ticket, *, by, reason):
     if not reason.strip():
         raise WorkflowError(_("Please say why the ticket goes back to the desk."))
     _lock(ticket)
+    if not ticket.is_open:
+        raise WorkflowError(_("Ticket %(id)s is closed; reopen it first.") % {"id": ticket.public_id})
     department = ticket.department
     ticket.department = None
     ticket.assignee = None
@@ -294,11 +296,10 @@ def hand_back(ticket, *, by, reason):
 def reopen(ticket, *, by, reason):
     """Open a closed ticket again: back to its department if it had one, to the desk otherwise."""
     if by is REPORTER:
-        window = timedelta(days=settings.STADTLOTSE["REOPEN_DAYS"])
-        if ticket.resolved_at and timezone.now() - ticket.resolved_at > window:
+        if ticket.status in Ticket.CLOSED_STATUSES and not ticket.reporter_may_reopen():
             raise WorkflowError(
                 _("This ticket was closed more than %(days)d days ago and can no longer be reopened here.")
-                % {"days": window.days}
+                % {"days": settings.STADTLOTSE["REOPEN_DAYS"]}
             )
     else:
         _check(ticket, by, "reopen")

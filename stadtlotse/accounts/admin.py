@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, User
+
+
+# Django's user forms name auth.User in their Meta; ours is swapped in, so they are rebound here.
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        model = User
+        fields = ["username", "role"]
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta(auth_forms.UserChangeForm.Meta):
+        model = User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["department"]
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ["username", "first_name", "last_name", "email", "role", "is_active", "is_staff"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser"]
+    fieldsets = [
+        *auth_admin.UserAdmin.fieldsets[:1],
+        (_("Role in Stadtlotse"), {"fields": ["role"]}),
+        *auth_admin.UserAdmin.fieldsets[1:],
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "role", "usable_password", "password1", "password2"]}),
+    ]
+    inlines = [MembershipInline]

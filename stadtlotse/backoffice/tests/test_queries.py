@@ -1,0 +1,58 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from stadtlotse.core.testing import ALEXANDERPLATZ, SPANDAU_ALTSTADT, report, resident
+from stadtlotse.tickets import workflow
+
+from .base import BackofficeTestCase
+
+# Session, user, memberships, the page's own queries: a fixed number, whatever the ticket count.
+MAX_QUERIES = 12
+
+
+class QueryCountTests(BackofficeTestCase):
+    """List and detail pages run a fixed number of queries, however many rows they show."""
+
+    def queries(self, url, user):
+        self.client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return len(captured)
+
+    def add_tickets(self, count):
+        places = [ALEXANDERPLATZ, SPANDAU_ALTSTADT]
+        for number in range(count):
+            report("abfall-sperrmuell", places[number % 2])
+            report("sonstiges", places[number % 2], description="Unklare Lage, bitte die Koordinationsstelle.")
+
+    def test_pages_do_not_grow_with_tickets(self):
+        self.add_tickets(2)
+        pages = [
+            (reverse("backoffice:home"), self.alice),
+            (reverse("backoffice:home"), self.bob),
+            (reverse("backoffice:tickets"), self.alice),
+            (reverse("backoffice:tickets") + f"?status=open&department={self.waste.pk}", self.bob),
+        ]
+        few = [self.queries(url, user) for url, user in pages]
+        self.add_tickets(15)
+        many = [self.queries(url, user) for url, user in pages]
+        self.assertEqual(many, few)
+        for count in many:
+            self.assertLessEqual(count, MAX_QUERIES)
+
+    def test_ticket_page_does_not_grow_with_its_history(self):
+        ticket = report("sonstiges", contact=resident(email="", phone="030 1234567"),
+                        description="Unklare Lage, bitte die Koordinationsstelle.")
+        url = reverse("backoffice:ticket", args=[ticket.public_id])
+        workflow.forward(ticket, self.waste, by=self.alice)
+        few = self.queries(url, self.alice), self.queries(url, self.bob)
+        for number in range(30):
+            workflow.add_note(ticket, f"Notiz {number}", by=self.bob, public=number % 2 == 0)
+        workflow.forward(ticket, self.streets, by=self.alice)
+        workflow.forward(ticket, self.waste, by=self.alice)
+        many = self.queries(url, self.alice), self.queries(url, self.bob)
+        self.assertEqual(many, few)
+        for count in many:
+            self.assertLessEqual(count, MAX_QUERIES)
