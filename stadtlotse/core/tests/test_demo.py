@@ -146,6 +146,19 @@ class SeedDemoTests(TestCase):
             self.assertRegex(self.output, rf"\n  {re.escape(spec.username)} +{spec.role} .*stadtlotse-demo\n")
         self.assertIn("Ordnungsamt Neukölln", self.output)
 
+    def test_running_again_keeps_what_the_administrator_changed(self):
+        Category.objects.filter(service_code="abfall-sperrmuell").update(name="Sperrmüll (geändert)")
+        RoutingRule.objects.filter(category__service_code="abfall-papierkorb").delete()
+        seed()
+        self.assertEqual(Category.objects.get(service_code="abfall-sperrmuell").name, "Sperrmüll (geändert)")
+        self.assertFalse(RoutingRule.objects.filter(category__service_code="abfall-papierkorb").exists())
+
+    def test_prints_the_open311_demo_key_which_works(self):
+        from stadtlotse.accounts.models import ApiKey
+
+        self.assertIn("Open311 API key for apps: demo-open311-key", self.output)
+        self.assertIsNotNone(ApiKey.verify("demo-open311-key"))
+
     def test_running_again_changes_nothing(self):
         before = counts()
         output = seed()
@@ -242,15 +255,3 @@ class SeedingFromScratchTests(TestCase):
         self.assertFalse(Ticket.objects.exists())
         self.assertFalse(DBTaskResult.objects.exists())
 
-    def test_running_again_keeps_what_the_administrator_changed(self):
-        Category.objects.filter(service_code="abfall-sperrmuell").update(name="Sperrmüll (geändert)")
-        RoutingRule.objects.filter(category__service_code="abfall-papierkorb").delete()
-        seed()
-        self.assertEqual(Category.objects.get(service_code="abfall-sperrmuell").name, "Sperrmüll (geändert)")
-        self.assertFalse(RoutingRule.objects.filter(category__service_code="abfall-papierkorb").exists())
-
-    def test_prints_the_open311_demo_key_which_works(self):
-        from stadtlotse.accounts.models import ApiKey
-
-        self.assertIn("Open311 API key for apps: demo-open311-key", self.output)
-        self.assertIsNotNone(ApiKey.verify("demo-open311-key"))
