@@ -242,7 +242,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Two lines per job drown everything else; failures are logged as warnings by our jobs.
+        "django_tasks": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # --- Stadtlotse ------------------------------------------------------------------------------
