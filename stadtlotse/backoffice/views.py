@@ -161,7 +161,7 @@ def act(request, public_id, action):
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("%(action)s: done.") % {"action": form.title})
+        messages.success(request, _("Done: %(action)s.") % {"action": form.title})
     if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
         # A department that handed a ticket back can no longer open it.
         return redirect("backoffice:home")

@@ -181,7 +181,7 @@ class DepartmentActionTests(BackofficeTestCase):
         self.ticket.refresh_from_db()
         self.assertEqual(self.ticket.status, S.IN_PROGRESS)
         response = self.act(self.ticket, "resolve", note="Abgeholt.", follow=True)
-        self.assertEqual(self.last_message(response), "Mark as done: done.")
+        self.assertEqual(self.last_message(response), "Done: Mark as done.")
         self.ticket.refresh_from_db()
         self.assertEqual(self.ticket.status, S.DONE)
         event = self.ticket.events.get(status_to=S.DONE)

@@ -163,7 +163,7 @@ class PostRequestTests(Open311TestCase):
             # Swapped, as some real systems send them.
             text = self.assert_refused(fmt, self.params(lat=str(HERMANNPLATZ[1]), long=str(HERMANNPLATZ[0])),
                                        400, "lat: ")
-            self.assertIn("swapped", text)
+            self.assertIn("vertauscht", text)
 
     def test_outside_the_city_is_400(self):
         for fmt in FORMATS:

@@ -56,7 +56,7 @@ class ReportFormPageTests(PublicWebTestCase):
         self.assertContains(response, 'id="id_description_helptext"')
         self.assertContains(response, '<label for="id_description">')
         self.assertContains(response, 'aria-required="true"')
-        self.assertContains(response, "never published")
+        self.assertContains(response, "nie veröffentlicht")
 
     def test_inactive_category_is_not_listed(self):
         Category.objects.filter(service_code="abfall-autowrack").update(is_active=False)

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from stadtlotse.catalog import loading
 
@@ -11,6 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--name-property", default="name", help="feature property holding the name")
         parser.add_argument("--code-property", default=None, help="feature property holding an official code")
 
+    @no_translations  # command output is English throughout; the same messages are German in the admin
     def handle(self, *args, file, name_property, code_property, **options):
         def progress(number, total, name):
             self.stdout.write(f"[{number:>3}/{total}] {name}")
