@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
+from stadtlotse.tickets.models import TICKET_ID_PATTERN as TICKET_ID
+
 from . import views
 from .forms import ACTION_FORMS
 
 app_name = "backoffice"
-TICKET_ID = r"(?P<public_id>[A-Za-z]{1,10}-\d{4}-\d{4,9})"
 ACTION = rf"(?P<action>{'|'.join(ACTION_FORMS)})"
 urlpatterns = [
     path("", views.home, name="home"),

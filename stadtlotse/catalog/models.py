@@ -199,6 +199,14 @@ class Area(models.Model):
     def __str__(self):
         return self.name
 
+    def ancestors(self):
+        """This district and the districts it lies in, nearest first."""
+        chain, node = [], self
+        while node is not None and len(chain) < 10:
+            chain.append(node)
+            node = node.parent
+        return chain
+
     def clean(self):
         from stadtlotse.routing.areas import shape_from_geojson
 

@@ -1,9 +1,10 @@
 from django.urls import path, re_path
 
+from stadtlotse.tickets.models import TICKET_ID_PATTERN as TICKET_ID
+
 from . import views
 
 app_name = "publicweb"
-TICKET_ID = r"(?P<public_id>[A-Za-z]{1,10}-\d{4}-\d{4,9})"
 urlpatterns = [
     path("", views.home, name="home"),
     path("melden", views.report, name="report"),

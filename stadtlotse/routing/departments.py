@@ -14,18 +14,10 @@ def _depths(chain):
     return {node.pk: depth for depth, node in enumerate(chain)}
 
 
-def area_chain(area):
-    chain, node = [], area
-    while node is not None and len(chain) < 10:
-        chain.append(node)
-        node = node.parent
-    return chain
-
-
 def choose_department(category, area):
     """The department for a report of `category` in `area` (either may be None), or None when no rule fits."""
     category_depth = _depths(category.ancestors()) if category else {}
-    area_depth = _depths(area_chain(area)) if area else {}
+    area_depth = _depths(area.ancestors()) if area else {}
     rules = (
         RoutingRule.objects.filter(Q(category__isnull=True) | Q(category_id__in=category_depth))
         .filter(Q(area__isnull=True) | Q(area_id__in=area_depth))

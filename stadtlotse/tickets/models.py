@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic, pick_language
 
 
+# A ticket id in URLs: prefix, year of receipt, number (SL-2026-0042).
+TICKET_ID_PATTERN = r"(?P<public_id>[A-Za-z]{1,10}-\d{4}-\d{4,9})"
+
+
 def new_access_token():
     return secrets.token_urlsafe(24)
 
