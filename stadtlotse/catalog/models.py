@@ -25,6 +25,20 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("urgent")
 
 
+class TreeNode:
+    """For models with a `parent`: the chain up to the root (bounded, in case of a cycle in bad data)."""
+
+    MAX_DEPTH = 10
+
+    def ancestors(self):
+        """This node and its parents, nearest first."""
+        chain, node = [], self
+        while node is not None and len(chain) < self.MAX_DEPTH:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
 class Department(models.Model):
     class Connector(models.TextChoices):
         PORTAL = "portal", _("Back office (portal)")
@@ -72,7 +86,7 @@ class CategoryQuerySet(models.QuerySet):
         )
 
 
-class Category(models.Model):
+class Category(TreeNode, models.Model):
     class RoutingMode(models.TextChoices):
         DIRECT = "direct", _("directly to the department")
         DESK = "desk", _("via the coordination desk")
@@ -136,14 +150,6 @@ class Category(models.Model):
     def display_stopper(self):
         return pick_language(self.stopper, self.stopper_en)
 
-    def ancestors(self):
-        """This category and its parents, nearest first."""
-        chain, node = [], self
-        while node is not None and len(chain) < 10:
-            chain.append(node)
-            node = node.parent
-        return chain
-
     @property
     def group(self):
         return self.ancestors()[-1]
@@ -173,7 +179,7 @@ def validate_questions(questions):
             raise ValidationError(_("Question %(code)s needs a list of values.") % {"code": q["code"]})
 
 
-class Area(models.Model):
+class Area(TreeNode, models.Model):
     """A district (Bezirk, Stadtbezirk) with its boundary as a GeoJSON geometry in WGS84."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -198,14 +204,6 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
-
-    def ancestors(self):
-        """This district and the districts it lies in, nearest first."""
-        chain, node = [], self
-        while node is not None and len(chain) < 10:
-            chain.append(node)
-            node = node.parent
-        return chain
 
     def clean(self):
         from stadtlotse.routing.areas import shape_from_geojson
