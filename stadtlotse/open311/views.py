@@ -250,7 +250,7 @@ def _create_request(request, fmt):
 
 
 def _public_tickets():
-    notes = Event.objects.filter(visibility=Event.Visibility.PUBLIC).exclude(note="").order_by("created_at", "id")
+    notes = Event.objects.public().exclude(note="").order_by("created_at", "id")
     return (
         Ticket.objects.published()
         .select_related("category", "department", "area")

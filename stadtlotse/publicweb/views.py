@@ -9,7 +9,6 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -48,7 +47,7 @@ def _check_token(ticket, token):
 
 
 def _public_events(ticket):
-    events = ticket.events.filter(visibility=Event.Visibility.PUBLIC).select_related("department")
+    events = ticket.events.public().select_related("department")
     return list(events.order_by("created_at", "id"))
 
 
@@ -165,7 +164,7 @@ def private(request, public_id, token):
                     return redirect(ticket.get_private_url())
 
     events = list(
-        ticket.events.filter(Q(visibility=Event.Visibility.PUBLIC) | Q(kind__in=CONVERSATION))
+        (ticket.events.public() | ticket.events.filter(kind__in=CONVERSATION))
         .select_related("department")
         .order_by("created_at", "id")
     )

@@ -236,6 +236,12 @@ class Contact(models.Model):
         return not self.email or self.preferred == self.Preferred.PHONE
 
 
+class EventQuerySet(models.QuerySet):
+    def public(self):
+        """What the public may read: never internal notes, messages or delivery details."""
+        return self.filter(visibility=Event.Visibility.PUBLIC)
+
+
 class Event(models.Model):
     """One entry of a ticket's append-only timeline; also the audit log."""
 
@@ -283,6 +289,8 @@ class Event(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
