@@ -19,6 +19,8 @@ run: install messages static
 
 test: install-test messages
 	@bin/apt-ensure /usr/bin/chromium chromium
+	@bin/apt-ensure /usr/sbin/dovecot dovecot-imapd
+	@bin/apt-ensure /usr/bin/curl curl
 	bin/test
 
 $(PY):

@@ -168,6 +168,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# How many reverse proxies in front of Stadtlotse append to X-Forwarded-For (0: trust none).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Rate limits on intake and the API; load tests and benchmarks switch them off.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -182,7 +186,14 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+def _leaflet_dir():
+    import xstatic.pkg.leaflet
+
+    return xstatic.pkg.leaflet.BASE_DIR
+
+
+# Leaflet comes from the XStatic-Leaflet package and is served as /static/leaflet/leaflet.js.
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("leaflet", _leaflet_dir())]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
@@ -262,5 +273,57 @@ STADTLOTSE = {
     # up to 6 h; the defaults keep trying for about 44 hours.
     "JOB_MAX_ATTEMPTS": env_int("STADTLOTSE_JOB_MAX_ATTEMPTS", 16),
     "JOB_RETRY_BASE_SECONDS": env_int("STADTLOTSE_JOB_RETRY_BASE_SECONDS", 60),
+    "JOB_RETRY_MAX_SECONDS": env_int("STADTLOTSE_JOB_RETRY_MAX_SECONDS", 6 * 3600),
+    # Connectors (see docs/connectors/): replies to forwarded mails go to LOCAL+SL-2026-0042@DOMAIN.
+    "CONNECTOR_REPLY_ADDRESS": os.environ.get("STADTLOTSE_CONNECTOR_REPLY_ADDRESS", "antwort@stadtlotse.localhost"),
+    # The first word(s) of a department's reply that change the status, as "KEYWORD=status,...";
+    # empty means ANGENOMMEN, IN BEARBEITUNG, ERLEDIGT, ABGELEHNT (connectors/mail_in.py).
+    "CONNECTOR_MAIL_KEYWORDS": os.environ.get("STADTLOTSE_CONNECTOR_MAIL_KEYWORDS", ""),
+    "CONNECTOR_MAX_MAIL_BYTES": env_int("STADTLOTSE_CONNECTOR_MAX_MAIL_BYTES", 25 * 1024 * 1024),
+    # Signed webhooks older (or further in the future) than this are refused as possible replays.
+    "WEBHOOK_TOLERANCE_SECONDS": env_int("STADTLOTSE_WEBHOOK_TOLERANCE_SECONDS", 300),
+    "CONNECTOR_TIMEOUT_SECONDS": env_int("STADTLOTSE_CONNECTOR_TIMEOUT_SECONDS", 30),
+    # IMAP mailbox for replies (alternative to the MTA pipe `receive_mail`): imaps://user:pass@host/INBOX
+    "CONNECTOR_IMAP_URL": os.environ.get("STADTLOTSE_CONNECTOR_IMAP_URL", ""),
     "DESK_EMAIL": os.environ.get("STADTLOTSE_DESK_EMAIL", "koordination@stadtlotse.localhost"),
+    # Federal state whose public holidays pause deadlines (ISO 3166-2 code without "DE-": BE, BY, NW, …).
+    "HOLIDAY_STATE": os.environ.get("STADTLOTSE_HOLIDAY_STATE", "BE"),
+    # Local hour (city time) at which the daily digest of overdue tickets and follow-ups is sent.
+    "DIGEST_HOUR": env_int("STADTLOTSE_DIGEST_HOUR", 7),
+    # Photos per report, and what one photo may be: bytes of the upload and pixels of the image
+    # (a small file can decode to a gigantic image).
+    "MAX_PHOTOS": env_int("STADTLOTSE_MAX_PHOTOS", 3),
+    "MAX_PHOTO_BYTES": env_int("STADTLOTSE_MAX_PHOTO_BYTES", 10 * 1024 * 1024),
+    "MAX_PHOTO_PIXELS": env_int("STADTLOTSE_MAX_PHOTO_PIXELS", 40_000_000),
+    # Longest side of the public version and of the thumbnail, in pixels.
+    "PHOTO_PUBLIC_SIZE": env_int("STADTLOTSE_PHOTO_PUBLIC_SIZE", 1600),
+    "PHOTO_THUMBNAIL_SIZE": env_int("STADTLOTSE_PHOTO_THUMBNAIL_SIZE", 320),
+    # Map tiles; any XYZ tile server. OpenStreetMap's tiles need their attribution shown.
+    "MAP_TILE_URL": os.environ.get("STADTLOTSE_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "MAP_ATTRIBUTION": os.environ.get(
+        "STADTLOTSE_MAP_ATTRIBUTION",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>',
+    ),
+    # Where the report map starts (the pin must be moved from here) and at which zoom.
+    "MAP_CENTER": [float(v) for v in env_list("STADTLOTSE_MAP_CENTER", "52.5200,13.4050")][:2],
+    "MAP_ZOOM": env_int("STADTLOTSE_MAP_ZOOM", 11),
+    # Duplicate check while reporting: open published tickets this close (metres) and this recent (days).
+    "DUPLICATE_RADIUS_METERS": env_int("STADTLOTSE_DUPLICATE_RADIUS_METERS", 100),
+    "DUPLICATE_DAYS": env_int("STADTLOTSE_DUPLICATE_DAYS", 30),
+    # Resolved tickets leave the public map after this many days (their page stays).
+    "MAP_RESOLVED_DAYS": env_int("STADTLOTSE_MAP_RESOLVED_DAYS", 30),
+    # The GeoJSON feed sends single points up to this many, grid clusters above.
+    "MAP_MAX_POINTS": env_int("STADTLOTSE_MAP_MAX_POINTS", 300),
+    # Confirmation mails a client IP may trigger by subscribing to tickets (requests/seconds).
+    "SUBSCRIBE_RATE_PER_IP": os.environ.get("STADTLOTSE_SUBSCRIBE_RATE_PER_IP", "20/3600"),
+    # Open311: the jurisdiction_id clients must send if they send one (empty: any is accepted),
+    # requests per IP and window on every Open311 endpoint, and the default rate of a new API key.
+    "OPEN311_JURISDICTION": os.environ.get("STADTLOTSE_OPEN311_JURISDICTION", ""),
+    # Open311 media_url photos are fetched only from public addresses unless this is set (tests,
+    # closed networks where the apps' photo servers are internal).
+    "FETCH_PRIVATE_URLS": env_bool("STADTLOTSE_FETCH_PRIVATE_URLS", False),
+    # Listed in discovery as the "test" endpoint (a staging installation), when set.
+    "OPEN311_TEST_URL": os.environ.get("STADTLOTSE_OPEN311_TEST_URL", ""),
+    "OPEN311_RATE_PER_IP": os.environ.get("STADTLOTSE_OPEN311_RATE_PER_IP", "600/60"),
+    "OPEN311_KEY_RATE": os.environ.get("STADTLOTSE_OPEN311_KEY_RATE", "120/60"),
 }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("konto/", include("stadtlotse.accounts.urls")),
     path("backoffice/", include("stadtlotse.backoffice.urls")),
     path("open311/", include("stadtlotse.open311.urls")),
+    path("connectors/", include("stadtlotse.connectors.urls")),
     path("", include("stadtlotse.core.urls")),
     path("", include("stadtlotse.publicweb.urls")),
 ]

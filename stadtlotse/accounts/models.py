@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,15 @@ class Membership(models.Model):
         return f"{self.user} @ {self.department}"
 
 
+def validate_rate(value):
+    from stadtlotse.core.ratelimit import Rate
+
+    try:
+        Rate.parse(value)
+    except ValueError:
+        raise ValidationError(_("Please write the rate as requests/seconds, e.g. 120/60."), code="invalid_rate")
+
+
 class ApiKey(models.Model):
     """A key for systems that submit reports through Open311. Only the SHA-256 of the key is stored."""
 
@@ -59,6 +69,17 @@ class ApiKey(models.Model):
     owner = models.CharField(_("owner"), max_length=200, blank=True, help_text=_("Who runs the app or system."))
     key_hash = models.CharField(_("key (SHA-256)"), max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # A key of a department's own system (its Open311 back end) may post status updates for the
+    # tickets forwarded to that department; an app's key may only submit reports and comments.
+    department = models.ForeignKey(
+        "catalog.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="api_keys",
+        help_text=_("Only for a department's own system: it may then change the status of that department's tickets."),
+    )
+    rate = models.CharField(
+        _("rate limit"), max_length=20, blank=True, validators=[validate_rate],
+        help_text=_("Requests per seconds, e.g. 120/60. Empty: the default from the settings."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
@@ -69,6 +90,13 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_rate(self):
+        from django.conf import settings
+
+        from stadtlotse.core.ratelimit import Rate
+
+        return Rate.parse(self.rate or settings.STADTLOTSE["OPEN311_KEY_RATE"])
 
     @staticmethod
     def digest_of(plain):
@@ -106,3 +134,23 @@ class ApiKey(models.Model):
         cls.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
         return api_key
+
+
+class SavedView(models.Model):
+    """A named ticket-list query (filters, search and sort) a member of staff keeps for daily use."""
+
+    MAX_PER_USER = 30
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedview_unique_name")]
+
+    def __str__(self):
+        return self.name

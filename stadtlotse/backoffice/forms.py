@@ -4,18 +4,26 @@ An action form validates what was typed and makes the one workflow call in `perf
 workflow decides whether the change is allowed and raises WorkflowError when it is not.
 """
 
+from datetime import datetime, time, timedelta
+
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stadtlotse.accounts.models import User
-from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic
+from stadtlotse.accounts.models import SavedView, User
+from stadtlotse.catalog.models import Area, Category, Department, Priority, TextTemplate, Topic
 from stadtlotse.routing.departments import choose_department
-from stadtlotse.tickets import workflow
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets import merge, moderation, search, workflow
+from stadtlotse.tickets.models import Contact, Ticket
+
+from . import queues
 
 TICKET_ID_PATTERN = r"^[A-Za-z]{1,10}-\d{4}-\d{4,9}$"
+
+# Urgent first, then high, then normal (the stored values do not sort that way).
+URGENCY = Case(When(priority=Priority.URGENT, then=0), When(priority=Priority.HIGH, then=1), default=2)
 
 
 def text_field(label, *, required=True, help_text="", rows=3):
@@ -43,6 +51,61 @@ class ActionForm(forms.Form):
 
     def perform(self):
         raise NotImplementedError
+
+
+class TemplateTextMixin:
+    """Offers the text templates that fit the ticket; a chosen template fills an empty text field."""
+
+    text_field_name = "note"
+    purpose = TextTemplate.Purpose.PUBLIC_NOTE
+    target_status = None
+
+    def add_template_field(self):
+        self.templates = {
+            str(t.pk): t for t in _templates_of(self.ticket)
+            if t.purpose == self.purpose and t.status in ("", self.target_status or self.ticket.status)
+        }
+        if not self.templates:
+            return  # no empty choice in the way of the keyboard
+        self.fields["template"] = forms.ChoiceField(
+            label=_("Text template"), required=False,
+            choices=[("", _("none")), *((pk, t.name) for pk, t in self.templates.items())],
+            help_text=_("Used when the text field is left empty."),
+        )
+        # backoffice.js copies the chosen template into the text field, so it can be edited first.
+        self.fields["template"].widget.attrs.update({
+            "data-templates": self.template_script_id, "data-target": f"id_{self.prefix}-{self.text_field_name}",
+        })
+        # The template field goes before the text it fills.
+        order = [name for name in self.fields if name not in ("template", self.text_field_name)]
+        self.order_fields(["template", self.text_field_name, *order])
+
+    def clean(self):
+        data = super().clean()
+        template = self.templates.get(data.get("template") or "")
+        if template is not None and not (data.get(self.text_field_name) or "").strip():
+            data[self.text_field_name] = template.render(self.ticket)
+            self.errors.pop(self.text_field_name, None)
+        return data
+
+    @property
+    def template_script_id(self):
+        return f"templates-{self.action}"
+
+    def template_texts(self):
+        """Rendered texts by template id, for the script that previews them in the text field."""
+        return {pk: t.render(self.ticket) for pk, t in self.templates.items()}
+
+
+def _templates_of(ticket):
+    """Every active template for the ticket's category, read once per ticket page (not once per form)."""
+    if not hasattr(ticket, "_text_templates"):
+        categories = [c.pk for c in ticket.category.ancestors()]
+        ticket._text_templates = list(
+            TextTemplate.objects.filter(is_active=True)
+            .filter(Q(category__isnull=True) | Q(category__in=categories)).order_by("name")
+        )
+    return ticket._text_templates
 
 
 class ClassifyForm(ActionForm):
@@ -85,46 +148,77 @@ class ForwardForm(ActionForm):
                                 note=self.cleaned_data["note"])
 
 
-class AcceptForm(ActionForm):
+class AcceptForm(TemplateTextMixin, ActionForm):
     action = "accept"
     title = _("Accept")
+    text_field_name = "note"
+    target_status = Ticket.Status.ACCEPTED
     note = text_field(_("Public note"), required=False, help_text=_("Shown on the ticket page and sent to the reporter."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_template_field()
 
     def perform(self):
         return workflow.accept(self.ticket, by=self.user, note=self.cleaned_data["note"])
 
 
-class StartForm(ActionForm):
+class StartForm(TemplateTextMixin, ActionForm):
     action = "start"
     title = _("Start work")
+    text_field_name = "note"
+    target_status = Ticket.Status.IN_PROGRESS
     note = text_field(_("Public note"), required=False, help_text=_("Shown on the ticket page and sent to the reporter."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_template_field()
 
     def perform(self):
         return workflow.start(self.ticket, by=self.user, note=self.cleaned_data["note"])
 
 
-class ResolveForm(ActionForm):
+class ResolveForm(TemplateTextMixin, ActionForm):
     action = "resolve"
     title = _("Mark as done")
+    text_field_name = "note"
+    target_status = Ticket.Status.DONE
     note = text_field(_("Public note: what was done"), help_text=_("Shown on the ticket page and sent to the reporter."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_template_field()
 
     def perform(self):
         return workflow.resolve(self.ticket, by=self.user, note=self.cleaned_data["note"])
 
 
-class RejectForm(ActionForm):
+class RejectForm(TemplateTextMixin, ActionForm):
     action = "reject"
     title = _("Reject")
+    text_field_name = "reason"
+    target_status = Ticket.Status.REJECTED
     reason = text_field(_("Public reason"), help_text=_("Shown on the ticket page and sent to the reporter."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_template_field()
 
     def perform(self):
         return workflow.reject(self.ticket, by=self.user, reason=self.cleaned_data["reason"])
 
 
-class RequestInfoForm(ActionForm):
+class RequestInfoForm(TemplateTextMixin, ActionForm):
     action = "request_info"
     title = _("Ask the reporter")
+    text_field_name = "question"
+    target_status = Ticket.Status.NEEDS_INFO
+    purpose = TextTemplate.Purpose.MESSAGE
     question = text_field(_("Question to the reporter"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_template_field()
 
     def perform(self):
         return workflow.request_info(self.ticket, by=self.user, question=self.cleaned_data["question"])
@@ -168,11 +262,16 @@ class MarkDuplicateForm(ActionForm):
                                        note=self.cleaned_data["note"])
 
 
-class AddNoteForm(ActionForm):
+class AddNoteForm(TemplateTextMixin, ActionForm):
     action = "add_note"
     title = _("Add a note")
+    text_field_name = "text"
     text = text_field(_("Note"))
     public = forms.BooleanField(label=_("Public: show on the ticket page and send to the reporter"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_template_field()
 
     def perform(self):
         return workflow.add_note(self.ticket, self.cleaned_data["text"], by=self.user,
@@ -218,15 +317,49 @@ class ModerateForm(ActionForm):
 
     def perform(self):
         data = self.cleaned_data
-        return workflow.set_publication(self.ticket, data["publication"], by=self.user, reason=data["reason"],
-                                        public_description=data["public_description"])
+        return moderation.moderate(self.ticket, data["publication"], by=self.user, reason=data["reason"],
+                                   public_description=data["public_description"])
+
+
+class FollowUpForm(ActionForm):
+    action = "follow_up"
+    title = _("Follow-up")
+    date = forms.DateField(label=_("Follow up on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                           help_text=_("Leave empty to clear the follow-up."))
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, ticket=ticket, **kwargs)
+        if ticket.follow_up_at:
+            self.initial.update(date=timezone.localtime(ticket.follow_up_at).date(), reason=ticket.follow_up_reason)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and not data.get("reason", "").strip():
+            self.add_error("reason", _("Please give a reason for the follow-up."))
+        return data
+
+    def perform(self):
+        day = self.cleaned_data["date"]
+        return workflow.set_follow_up(self.ticket, _day_start(day) if day else None, by=self.user,
+                                      reason=self.cleaned_data["reason"])
+
+
+class UnmergeForm(ActionForm):
+    action = "unmerge"
+    title = _("Undo the merge")
+    reason = text_field(_("Reason"), rows=2)
+
+    def perform(self):
+        return merge.unmerge(self.ticket, by=self.user, reason=self.cleaned_data["reason"])
 
 
 ACTION_FORMS = {
     form.action: form
     for form in (
         ClassifyForm, ForwardForm, AcceptForm, StartForm, ResolveForm, RejectForm, RequestInfoForm,
-        HandBackForm, ReopenForm, MarkDuplicateForm, AddNoteForm, AssignForm, ModerateForm,
+        HandBackForm, ReopenForm, MarkDuplicateForm, AddNoteForm, AssignForm, ModerateForm, FollowUpForm,
+        UnmergeForm,
     )
 }
 
@@ -236,8 +369,21 @@ class CallbackForm(forms.Form):
 
 
 class TicketFilterForm(forms.Form):
-    OPEN, CLOSED = "open", "closed"
+    """Filters, full-text search and sort of the ticket list; every field optional, invalid ones ignored."""
 
+    OPEN, CLOSED = "open", "closed"
+    ME = "me"
+    SORTS = {
+        "received": ("-created_at", "-id"),
+        "oldest": ("created_at", "id"),
+        "urgency": (URGENCY, "created_at", "id"),
+        "deadline": (F("due_at").asc(nulls_last=True), "id"),
+        "updated": ("-updated_at", "-id"),
+    }
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        help_text=_("Ticket id, words from description, notes, address or external id."))
+    queue = forms.ChoiceField(label=_("Queue"), required=False, choices=[])
     status = forms.ChoiceField(
         label=_("Status"), required=False,
         choices=[("", _("any")), (OPEN, _("open (all)")), (CLOSED, _("closed (all)")), *Ticket.Status.choices],
@@ -247,20 +393,52 @@ class TicketFilterForm(forms.Form):
                                       queryset=Area.objects.defer("geometry").order_by("name"))
     department = forms.ModelChoiceField(label=_("Department"), required=False, empty_label=_("any"),
                                         queryset=Department.objects.order_by("name"))
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, choices=[])
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("any")), *Ticket.Channel.choices])
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("any")), *Priority.choices])
     publication = forms.ChoiceField(label=_("Publication"), required=False,
                                     choices=[("", _("any")), *Ticket.Publication.choices])
+    received_from = forms.DateField(label=_("Received from"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label=_("Received until"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
     overdue = forms.BooleanField(label=_("only overdue"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("received", _("newest first")), ("oldest", _("oldest first")), ("urgency", _("urgency")),
+        ("deadline", _("deadline")), ("updated", _("last change")),
+    ])
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["category"].choices = [("", _("any")), *category_choices(Category.objects.all())]
+        self.fields["queue"].choices = [("", _("any")), *queues.choices()]
         if not user.is_desk:
             self.fields["department"].queryset = Department.objects.filter(pk__in=user.department_ids()).order_by("name")
+            colleagues = User.objects.filter(memberships__department_id__in=user.department_ids())
+        else:
+            colleagues = User.objects.all()
+        colleagues = colleagues.filter(is_active=True).distinct().order_by("first_name", "last_name", "username")
+        self.fields["assignee"].choices = [
+            ("", _("anybody")), (self.ME, _("me")), ("none", _("nobody")),
+            *((str(u.pk), str(u)) for u in colleagues[:500]),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end of the date range lies before its start."))
+        return data
 
     def apply(self, tickets):
-        """The tickets matching the valid filters; invalid ones are shown as errors and ignored."""
+        """The tickets matching the valid filters, sorted; invalid ones are shown as errors and ignored."""
         self.is_valid()
         data = self.cleaned_data
+        if data.get("q", "").strip():
+            tickets = search.search(tickets, data["q"])
+        if data.get("queue"):
+            tickets = queues.apply(tickets, data["queue"])
         status = data.get("status")
         if status == self.OPEN:
             tickets = tickets.open()
@@ -277,8 +455,225 @@ class TicketFilterForm(forms.Form):
             tickets = tickets.filter(area=data["district"])
         if data.get("department"):
             tickets = tickets.filter(department=data["department"])
-        if data.get("publication"):
-            tickets = tickets.filter(publication=data["publication"])
+        assignee = data.get("assignee")
+        if assignee == self.ME:
+            tickets = tickets.filter(assignee=self.user)
+        elif assignee == "none":
+            tickets = tickets.filter(assignee__isnull=True)
+        elif assignee:
+            tickets = tickets.filter(assignee_id=assignee)
+        for field in ("channel", "priority", "publication"):
+            if data.get(field):
+                tickets = tickets.filter(**{field: data[field]})
+        if data.get("received_from"):
+            tickets = tickets.filter(created_at__gte=_day_start(data["received_from"]))
+        if data.get("received_to"):
+            tickets = tickets.filter(created_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
         if data.get("overdue"):
-            tickets = tickets.open().filter(due_at__lt=timezone.now())
-        return tickets
+            tickets = tickets.overdue()
+        return tickets.order_by(*self.SORTS[data.get("sort") or "received"])
+
+
+def _day_start(day):
+    """Midnight of `day` in the city's time zone: the desk thinks in local days."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of the view"), max_length=80)
+    query = forms.CharField(widget=forms.HiddenInput, max_length=1000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please give the view a name."))
+        if self.user.saved_views.filter(name=name).exists():
+            raise forms.ValidationError(_("You already have a view called “%(name)s”.") % {"name": name})
+        if self.user.saved_views.count() >= SavedView.MAX_PER_USER:
+            raise forms.ValidationError(_("You can keep at most %(count)d views; delete one first.")
+                                        % {"count": SavedView.MAX_PER_USER})
+        return name
+
+    def clean_query(self):
+        # Only the list's own parameters are kept; anything else in the string is dropped.
+        query = QueryDict(self.cleaned_data["query"])
+        kept = QueryDict(mutable=True)
+        for key in TicketFilterForm.base_fields:
+            for value in query.getlist(key)[:5]:
+                kept.appendlist(key, value)
+        return kept.urlencode()
+
+
+class BulkForm(forms.Form):
+    """One action on many tickets selected in the list. Each ticket is changed on its own (merge: all at once)."""
+
+    MAX_TICKETS = 100
+    STATUS_ACTIONS = {
+        Ticket.Status.ACCEPTED: workflow.accept, Ticket.Status.IN_PROGRESS: workflow.start,
+    }
+
+    tickets = forms.ModelMultipleChoiceField(
+        label=_("Tickets"), queryset=Ticket.objects.none(), to_field_name="public_id",
+        # The check boxes are in the list's rows; never render every visible ticket as an option.
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Select at least one ticket."),
+                        "invalid_choice": _("Ticket %(value)s does not exist or is not yours to change.")},
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=[
+        ("forward", _("Forward to a department")), ("assign", _("Assign")), ("status", _("Set status")),
+        ("merge", _("Merge duplicates")), ("publish", _("Publish")),
+    ])
+    department = forms.ModelChoiceField(label=_("Department"), required=False,
+                                        queryset=Department.objects.filter(is_active=True).order_by("name"))
+    assignee = forms.ModelChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none(),
+                                      empty_label=_("nobody"))
+    status = forms.ChoiceField(label=_("New status"), required=False, choices=[
+        ("", "—"), (Ticket.Status.ACCEPTED, Ticket.Status.ACCEPTED.label),
+        (Ticket.Status.IN_PROGRESS, Ticket.Status.IN_PROGRESS.label),
+        (Ticket.Status.DONE, Ticket.Status.DONE.label), (Ticket.Status.REJECTED, Ticket.Status.REJECTED.label),
+    ])
+    template = forms.ModelChoiceField(
+        label=_("Text template"), required=False, empty_label=_("none"),
+        queryset=TextTemplate.objects.filter(is_active=True, purpose=TextTemplate.Purpose.PUBLIC_NOTE).order_by("name"),
+        help_text=_("Filled in for each ticket; used when the note is empty."),
+    )
+    note = forms.CharField(label=_("Public note"), required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    survivor = forms.RegexField(label=_("Ticket that stays open (merge)"), regex=TICKET_ID_PATTERN, required=False,
+                                help_text=_("One of the selected tickets; empty for the oldest."),
+                                error_messages={"invalid": _("This is not a ticket id.")})
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["tickets"].queryset = Ticket.objects.visible_to(user).select_related(
+            "category__parent__parent", "area", "department", "contact")
+        people = User.objects.filter(is_active=True)
+        if not user.is_desk:
+            people = people.filter(memberships__department_id__in=user.department_ids()).distinct()
+        self.fields["assignee"].queryset = people.order_by("first_name", "last_name", "username")
+
+    def clean_tickets(self):
+        tickets = self.cleaned_data["tickets"]
+        if len(tickets) > self.MAX_TICKETS:
+            raise forms.ValidationError(_("At most %(count)d tickets at once.") % {"count": self.MAX_TICKETS})
+        return sorted(tickets, key=lambda t: (t.created_at, t.pk))
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "forward" and not data.get("department"):
+            self.add_error("department", _("Choose the department to forward to."))
+        if action == "status" and not data.get("status"):
+            self.add_error("status", _("Choose the new status."))
+        if action == "merge" and data.get("tickets"):
+            if len(data["tickets"]) < 2:
+                self.add_error("tickets", _("Select at least two tickets to merge."))
+            elif data.get("survivor"):
+                chosen = [t for t in data["tickets"] if t.public_id.upper() == data["survivor"].upper()]
+                if not chosen:
+                    self.add_error("survivor", _("The ticket that stays open must be one of the selected."))
+        return data
+
+    def _note_for(self, ticket):
+        note = self.cleaned_data.get("note", "").strip()
+        template = self.cleaned_data.get("template")
+        return note or (template.render(ticket) if template else "")
+
+    def perform(self):
+        """Run the action; returns (changed tickets, [(ticket, error message)])."""
+        data, by = self.cleaned_data, self.user
+        tickets, done, failed = data["tickets"], [], []
+        if data["action"] == "merge":
+            survivor = next((t for t in tickets if t.public_id.upper() == data["survivor"].upper()), tickets[0]) \
+                if data.get("survivor") else tickets[0]
+            try:
+                merge.merge(survivor, [t for t in tickets if t.pk != survivor.pk], by=by, note=data.get("note", ""))
+            except workflow.WorkflowError as exc:
+                return [], [(survivor, str(exc))]
+            return tickets, []
+        for ticket in tickets:
+            try:
+                self._perform_one(ticket, data, by)
+            except workflow.WorkflowError as exc:
+                failed.append((ticket, str(exc)))
+            else:
+                done.append(ticket)
+        return done, failed
+
+    def _perform_one(self, ticket, data, by):
+        action = data["action"]
+        if action == "forward":
+            workflow.forward(ticket, data["department"], by=by, note=data.get("note", ""))
+        elif action == "assign":
+            workflow.assign(ticket, data.get("assignee"), by=by)
+        elif action == "publish":
+            workflow.set_publication(ticket, Ticket.Publication.PUBLISHED, by=by)
+        elif data["status"] == Ticket.Status.DONE:
+            workflow.resolve(ticket, by=by, note=self._note_for(ticket))
+        elif data["status"] == Ticket.Status.REJECTED:
+            workflow.reject(ticket, by=by, reason=self._note_for(ticket))
+        else:
+            self.STATUS_ACTIONS[data["status"]](ticket, by=by, note=self._note_for(ticket))
+
+
+class PhotoModerationForm(forms.Form):
+    hidden = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for hiding"), max_length=500, required=False)
+
+
+class StaffReportForm(forms.Form):
+    """A report received by phone, letter, e-mail or at the counter, entered by staff on the reporter's behalf."""
+
+    CHANNELS = [c for c in Ticket.Channel.choices if c[0] in ("phone", "letter", "email", "counter")]
+
+    channel = forms.ChoiceField(label=_("Received by"), choices=CHANNELS)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.reportable())
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    name = forms.CharField(label=_("Reporter's name"), required=False, max_length=200)
+    email = forms.CharField(label=_("Reporter's e-mail"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Reporter's phone"), required=False, max_length=40)
+    wants_feedback = forms.BooleanField(label=_("The reporter wants to hear back"), required=False)
+    consent = forms.BooleanField(
+        label=_("The reporter agreed that their contact data is stored for this report"), required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *category_choices(Category.objects.reportable())]
+
+    def clean(self):
+        data = super().clean()
+        has_contact = any((data.get(f) or "").strip() for f in ("name", "email", "phone"))
+        if has_contact and not data.get("consent"):
+            self.add_error("consent", _("Contact data may only be stored with the reporter's consent."))
+        return data
+
+    def submit(self, *, by):
+        """Hand the report to intake.submit(), the same path as web reports; intake errors land on the fields."""
+        from django.core.exceptions import ValidationError
+
+        from stadtlotse.intake import intake
+
+        data = self.cleaned_data
+        phone_only = data["phone"] and not data["email"]
+        contact = intake.ContactData(
+            name=data["name"], email=data["email"], phone=data["phone"], wants_feedback=data["wants_feedback"],
+            preferred=Contact.Preferred.PHONE if phone_only else Contact.Preferred.EMAIL,
+        ) if data.get("consent") else None
+        try:
+            return intake.submit(category=data["category"], description=data["description"], lat=data["lat"],
+                                 lon=data["lon"], address=data["address"], channel=data["channel"], contact=contact,
+                                 answers={}, by=by)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+            return None

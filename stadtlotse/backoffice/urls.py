@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from stadtlotse.tickets.models import TICKET_ID_PATTERN as TICKET_ID
 
-from . import views
+from . import deliveries, views
 from .forms import ACTION_FORMS
 
 app_name = "backoffice"
@@ -10,8 +10,15 @@ ACTION = rf"(?P<action>{'|'.join(ACTION_FORMS)})"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tickets", views.ticket_list, name="tickets"),
+    path("zustellung-fehlgeschlagen", deliveries.failed, name="deliveries_failed"),
+    path("zustellung/<int:delivery_id>/erneut", deliveries.retry, name="delivery_retry"),
+    path("tickets/bulk", views.bulk, name="bulk"),
+    path("tickets/new", views.new_report, name="new_report"),
+    path("views", views.save_view, name="save_view"),
+    path("views/<int:view_id>/delete", views.delete_view, name="delete_view"),
     re_path(rf"^t/{TICKET_ID}$", views.ticket_detail, name="ticket"),
     re_path(rf"^t/{TICKET_ID}/{ACTION}$", views.act, name="action"),
     re_path(rf"^t/{TICKET_ID}/callback/(?P<notification_id>\d+)$", views.complete_callback, name="callback_done"),
     re_path(rf"^t/{TICKET_ID}/photo/(?P<attachment_id>\d+)$", views.attachment, name="attachment"),
+    re_path(rf"^t/{TICKET_ID}/photo/(?P<attachment_id>\d+)/moderate$", views.moderate_photo, name="moderate_photo"),
 ]

@@ -8,27 +8,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Q, When
-from django.http import FileResponse
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from stadtlotse.catalog.models import Department, Priority
+from stadtlotse.accounts.models import SavedView
+from stadtlotse.catalog.models import Department, KnowledgeArticle
 from stadtlotse.notifications import notify
 from stadtlotse.notifications.models import Notification
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
-from .forms import ACTION_FORMS, CallbackForm, TicketFilterForm
+from . import queues
+from .forms import (
+    ACTION_FORMS, URGENCY, BulkForm, CallbackForm, PhotoModerationForm, SavedViewForm, StaffReportForm,
+    TicketFilterForm,
+)
 
 PAGE_SIZE = 50
 S = Ticket.Status
-
-# Urgent first, then high, then normal (the stored values do not sort that way).
-URGENCY = Case(When(priority=Priority.URGENT, then=0), When(priority=Priority.HIGH, then=1), default=2)
 
 # The status each status-changing action leads to: its form is offered only where the workflow's
 # transition table allows that step. The workflow still checks every request.
@@ -62,7 +64,9 @@ def _offered_actions(ticket, user):
         if action not in allowed:
             continue
         if action == "reopen":
-            possible = not ticket.is_open
+            possible = not ticket.is_open and ticket.status != S.DUPLICATE
+        elif action == "unmerge":
+            possible = ticket.status == S.DUPLICATE and ticket.duplicate_of_id is not None
         elif action in ACTION_TARGETS:
             possible = ticket.is_open and ACTION_TARGETS[action] in workflow.TRANSITIONS[ticket.status]
         else:
@@ -85,11 +89,6 @@ def home(request):
 
 
 def _desk_home(request):
-    queues = Ticket.objects.aggregate(
-        new=Count("pk", filter=Q(status=S.NEW)),
-        moderation=Count("pk", filter=Q(publication=Ticket.Publication.PENDING)),
-        overdue=Count("pk", filter=Q(status__in=Ticket.OPEN_STATUSES, due_at__lt=timezone.now()) & ~Q(status=S.NEEDS_INFO)),
-    )
     callbacks = (
         Notification.objects.filter(channel=Notification.Channel.CALLBACK, status=Notification.Status.PENDING)
         .select_related("ticket").order_by("created_at", "id")
@@ -101,9 +100,11 @@ def _desk_home(request):
         .order_by("name")
     )
     inbox = _tickets(request.user).in_desk_inbox().order_by(URGENCY, "created_at", "id")
+    counts = queues.counts(Ticket.objects.all())
     return render(request, "backoffice/home_desk.html", {
         "page": _page(request, inbox),
-        "queues": queues,
+        "queues": counts,
+        "queue_list": [(name, label, counts[name]) for name, label in queues.choices()],
         "callback_count": callbacks.count(),
         "callbacks": callbacks[:PAGE_SIZE],
         "departments": departments,
@@ -114,8 +115,60 @@ def _desk_home(request):
 @require_safe
 def ticket_list(request):
     form = TicketFilterForm(request.GET, user=request.user)
-    tickets = form.apply(_tickets(request.user)).order_by("-created_at", "-id")
-    return render(request, "backoffice/ticket_list.html", {"form": form, "page": _page(request, tickets)})
+    tickets = form.apply(_tickets(request.user))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "backoffice/ticket_list.html", {
+        "form": form,
+        "page": _page(request, tickets),
+        "query": query.urlencode(),
+        "saved_views": request.user.saved_views.order_by("name"),
+        "save_form": SavedViewForm(initial={"query": query.urlencode()}, user=request.user),
+        "bulk_form": BulkForm(user=request.user, initial={"next": query.urlencode()}),
+        "selectable": True,
+    })
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """One action on the tickets selected in the list; what failed is reported per ticket."""
+    form = BulkForm(request.POST, user=request.user)
+    back = reverse("backoffice:tickets") + "?" + QueryDict(request.POST.get("next", "")[:1000]).urlencode()
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    done, failed = form.perform()
+    if done:
+        messages.success(request, _("Done for %(count)d ticket(s): %(ids)s.") % {
+            "count": len(done), "ids": ", ".join(t.public_id for t in done)})
+    for ticket, error in failed:
+        messages.error(request, f"{ticket.public_id}: {error}")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def save_view(request):
+    form = SavedViewForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(reverse("backoffice:tickets") + "?" + QueryDict(request.POST.get("query", "")[:1000]).urlencode())
+    SavedView.objects.create(user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"])
+    messages.success(request, _("View “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
+    return redirect(reverse("backoffice:tickets") + "?" + form.cleaned_data["query"])
+
+
+@login_required
+@require_POST
+def delete_view(request, view_id):
+    # Another user's view answers 404: views are personal.
+    view = get_object_or_404(SavedView, pk=view_id, user=request.user)
+    view.delete()
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("backoffice:tickets")
 
 
 @login_required
@@ -142,6 +195,9 @@ def _render_ticket(request, ticket, invalid_form=None):
         "attachments": ticket.attachments.order_by("created_at", "id"),
         "deliveries": ticket.deliveries.select_related("department").order_by("created_at", "id"),
         "notifications": notifications,
+        "articles": KnowledgeArticle.for_category(ticket.category),
+        "may_moderate": "moderate" in workflow.allowed_actions(ticket, user),
+        "duplicates": ticket.duplicates.filter(status=S.DUPLICATE).order_by("public_id")[:100],
         "action_forms": [action_forms[action] for action in ACTION_FORMS if action in action_forms],
     })
 
@@ -194,4 +250,43 @@ def attachment(request, public_id, attachment_id):
     """The original photo, for staff who may see the ticket; the public only ever gets the blurred version."""
     ticket = _ticket_for(request, public_id)
     photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    if request.GET.get("version") == "public":
+        # The blurred version, as the public sees it (404 while it is not made yet).
+        if not photo.public_version:
+            raise Http404
+        return FileResponse(photo.public_version.open("rb"), content_type=photo.content_type)
     return FileResponse(photo.original.open("rb"), content_type=photo.content_type)
+
+
+@login_required
+@require_POST
+def moderate_photo(request, public_id, attachment_id):
+    """Hide one photo from the public (with a reason the reporter is told), or show it again."""
+    ticket = _ticket_for(request, public_id)
+    if "moderate" not in workflow.allowed_actions(ticket, request.user):
+        raise PermissionDenied
+    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    form = PhotoModerationForm(request.POST)
+    form.is_valid()
+    try:
+        moderation.set_photo_hidden(photo, form.cleaned_data.get("hidden", False), by=request.user,
+                                    reason=form.cleaned_data.get("reason", ""))
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Photo moderated."))
+    return redirect(ticket.get_backoffice_url() + "#attachments-heading")
+
+
+@login_required
+def new_report(request):
+    """Staff entry of a report received by phone, letter, e-mail or at the counter (the desk's task)."""
+    if not request.user.is_desk:
+        raise PermissionDenied
+    form = StaffReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ticket = form.submit(by=request.user)
+        if ticket is not None:
+            messages.success(request, _("Report %(id)s entered.") % {"id": ticket.public_id})
+            return redirect(ticket.get_backoffice_url())
+    return render(request, "backoffice/new_report.html", {"form": form})

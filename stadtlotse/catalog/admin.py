@@ -3,7 +3,9 @@ from django.db import transaction
 
 from stadtlotse.routing import areas
 
-from .models import Area, Category, Department, RoutingRule
+from stadtlotse.connectors.forms import DepartmentAdminForm
+
+from .models import Area, Category, Department, KnowledgeArticle, RoutingRule, TextTemplate
 
 
 @admin.register(Category)
@@ -18,6 +20,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    # Connector settings are edited through validated fields; secrets are write-only.
+    form = DepartmentAdminForm
     list_display = ["name", "slug", "connector", "email", "is_active"]
     list_filter = ["connector", "is_active"]
     search_fields = ["name", "name_en", "slug", "email"]
@@ -60,3 +64,19 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "area", "department").defer("area__geometry")
+
+
+@admin.register(TextTemplate)
+class TextTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "purpose", "status", "category", "is_active"]
+    list_filter = ["purpose", "status", "is_active"]
+    search_fields = ["name", "text"]
+    autocomplete_fields = ["category"]
+
+
+@admin.register(KnowledgeArticle)
+class KnowledgeArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "body"]
+    autocomplete_fields = ["category"]

@@ -1,4 +1,5 @@
 import json
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -253,3 +254,84 @@ class RoutingRule(models.Model):
         twins = RoutingRule.objects.filter(category=self.category, area=self.area).exclude(pk=self.pk)
         if twins.exists():
             raise ValidationError(_("A rule for this category and district exists already."))
+
+
+class TextTemplate(models.Model):
+    """A ready-made text (Textvorlage) for a public note or a message to the reporter, with placeholders."""
+
+    class Purpose(models.TextChoices):
+        PUBLIC_NOTE = "public_note", _("public note")
+        MESSAGE = "message", _("message to the reporter")
+
+    PLACEHOLDERS = ("ticket_id", "category", "district", "department", "reporter_name")
+
+    name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(_("used for"), max_length=20, choices=Purpose.choices, default=Purpose.PUBLIC_NOTE)
+    # A status code of tickets.Ticket.Status; empty for any status (kept as text: catalog does not import tickets).
+    status = models.CharField(_("for status"), max_length=20, blank=True,
+                              help_text=_("The status the ticket gets with this text; empty for any."))
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="text_templates", help_text=_("Empty for every category."))
+    text = models.TextField(
+        _("text"), max_length=5000,
+        help_text=_("Placeholders: {ticket_id}, {category}, {district}, {department}, {reporter_name}."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("text template")
+        verbose_name_plural = _("text templates")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from stadtlotse.tickets.models import Ticket
+
+        if self.status and self.status not in Ticket.Status.values:
+            raise ValidationError({"status": _("Unknown status; use one of: %(codes)s.") % {
+                "codes": ", ".join(Ticket.Status.values)}})
+        unknown = set(re.findall(r"\{(\w*)\}", self.text)) - set(self.PLACEHOLDERS)
+        if unknown:
+            raise ValidationError({"text": _("Unknown placeholder: %(names)s.") % {
+                "names": ", ".join("{%s}" % name for name in sorted(unknown))}})
+
+    def render(self, ticket):
+        """The text with its placeholders filled in for `ticket` (unknown ones stay as written)."""
+        from django.utils import translation
+
+        contact = getattr(ticket, "contact", None)
+        # Names in the reporter's language: the text goes to them, whoever writes it.
+        with translation.override(ticket.language):
+            values = {
+                "ticket_id": ticket.public_id,
+                "category": ticket.category.display_name if ticket.category_id else "",
+                "district": ticket.area.name if ticket.area_id else "",
+                "department": ticket.department.display_name if ticket.department_id else "",
+                "reporter_name": (contact.name if contact and not contact.erased_at else "") or "",
+            }
+        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), self.text)
+
+
+class KnowledgeArticle(models.Model):
+    """A short how-to for the desk and departments, shown on tickets of its category and the categories below."""
+
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE,
+                                 related_name="articles")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), max_length=20000)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("knowledge base article")
+        verbose_name_plural = _("knowledge base articles")
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def for_category(cls, category):
+        return cls.objects.filter(is_active=True, category__in=[c.pk for c in category.ancestors()]).order_by("title")

@@ -1,6 +1,13 @@
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(status=Delivery.Status.FAILED)
 
 
 class Delivery(models.Model):
@@ -21,12 +28,52 @@ class Delivery(models.Model):
     external_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Sent with every attempt (Idempotency-Key, Message-ID): the target recognises a repeat after a timeout.
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # An Open311 back end that answered with a token instead of an id; resolved on the next attempts.
+    token = models.CharField(max_length=100, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="delivery_status_created"),
+            # Updates from a department's system name the ticket by the id that system gave it.
+            models.Index(fields=["department", "external_id"], name="delivery_department_external"),
+        ]
 
     def __str__(self):
         return f"{self.ticket_id} → {self.department_id} ({self.status})"
+
+
+class InboundUpdate(models.Model):
+    """One status update received from a department's system, remembered so a repeat changes nothing.
+
+    `key` is what the sender uses to name the update: the Open311 update_id, the webhook's event id,
+    the Message-ID of an e-mail reply. The unique constraint makes the check race-free.
+    """
+
+    department = models.ForeignKey("catalog.Department", on_delete=models.CASCADE, related_name="inbound_updates")
+    source = models.CharField(max_length=20)
+    key = models.CharField(max_length=255)
+    ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.ForeignKey("tickets.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "source", "key"], name="inboundupdate_unique")]
+
+    def __str__(self):
+        return f"{self.source}:{self.key}"
+
+
+class PollState(models.Model):
+    """Where polling a department's Open311 back end for updates got to (the end of the last window)."""
+
+    department = models.OneToOneField("catalog.Department", on_delete=models.CASCADE, related_name="poll_state")
+    polled_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 def retry_delay(attempt):
     """Exponential backoff with ±25 % jitter, so a recovering server is not hit by every retry at once."""
     base = settings.STADTLOTSE["JOB_RETRY_BASE_SECONDS"] * (2 ** max(attempt - 1, 0))
-    base = min(base, 6 * 3600)
+    base = min(base, settings.STADTLOTSE["JOB_RETRY_MAX_SECONDS"])
     return timedelta(seconds=base * random.uniform(0.75, 1.25))  # noqa: S311 - jitter, not security
 
 

@@ -14,6 +14,7 @@ import os
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import cache
 from django.test import TestCase
 from django.utils import translation
 from django_tasks_db.management.commands.db_worker import Worker
@@ -104,6 +105,8 @@ class StadtlotseTestCase(TestCase):
     def setUp(self):
         # The test client's LocaleMiddleware leaves the last request's language active in this thread.
         self.addCleanup(translation.activate, settings.LANGUAGE_CODE)
+        # Rate-limit counters live in the cache; with Redis they would outlive the test's transaction.
+        cache.clear()
 
     @classmethod
     def tearDownClass(cls):

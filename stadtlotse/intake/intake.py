@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Area, Category, pick_language
+from stadtlotse.intake import media
 from stadtlotse.notifications import notify
 from stadtlotse.routing.areas import find_area
 from stadtlotse.routing.departments import choose_department
@@ -183,8 +184,11 @@ def _clean_answer(question, value):
 
 
 def submit(*, category, description, lat=None, lon=None, address="", channel=Ticket.Channel.WEB,
-           contact=None, answers=None, language="de", by=None, now=None):
+           contact=None, answers=None, photos=None, language="de", by=None, now=None):
     """Validate a report and store it as a ticket with everything that must follow it. Returns the Ticket.
+
+    `photos` are uploaded files (or `media.Photo`s already checked); see `media.check_photos`.
+    Their problems are reported under the key "photos".
 
     `by` is the member of staff entering a report received by phone, letter or at the counter;
     None for reports the resident made themselves. Raises ValidationError (field → message) and
@@ -224,12 +228,22 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
             errors.update(exc.message_dict)
     if channel not in Ticket.Channel.values:
         errors["channel"] = [_("Unknown channel.")]
+    checked_photos = []
+    try:
+        checked_photos = media.check_photos(photos)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    # Resizing takes time: done before the transaction, which holds the database's write lock.
+    for photo in checked_photos:
+        media.prepare(photo)
 
     language = "en" if (language or "").startswith("en") else "de"
     now = now or timezone.now()
-    with transaction.atomic():
+    stored_photos = []
+    # Outside the transaction: when it rolls back, the photos' files are deleted too.
+    with media.deleted_on_error(stored_photos), transaction.atomic():
         ticket = Ticket.objects.create(
             public_id=next_public_id(now),
             channel=channel,
@@ -253,8 +267,10 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
                 wants_feedback=contact.wants_feedback, preferred=contact.preferred, consent_at=now,
             )
         actor = by if by is not None else workflow.REPORTER
+        data = {"channel": channel, "photos": len(checked_photos)} if checked_photos else {"channel": channel}
         workflow.record(ticket, Event.Kind.CREATED, by=actor, visibility=Event.Visibility.PUBLIC,
-                        status_to=Ticket.Status.NEW, data={"channel": channel}, at=now)
+                        status_to=Ticket.Status.NEW, data=data, at=now)
+        media.store_photos(ticket, checked_photos, at=now, stored=stored_photos)
         if category.routing_mode == Category.RoutingMode.DIRECT:
             department = choose_department(category, area)
             if department is not None:

@@ -1,3 +1,5 @@
+import secrets
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,3 +43,29 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.channel} ({self.status})"
+
+
+def new_subscription_token():
+    return secrets.token_urlsafe(24)
+
+
+class Subscription(models.Model):
+    """A resident following a published ticket by e-mail; mails go out only after `confirmed_at` is set."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField(_("e-mail"), max_length=254)
+    language = models.CharField(max_length=5, default="de")
+    # In the confirmation and unsubscribe links; knowing it is proof of owning the address.
+    token = models.CharField(max_length=64, unique=True, default=new_subscription_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [models.UniqueConstraint(fields=["ticket", "email"], name="subscription_ticket_email")]
+        indexes = [models.Index(fields=["ticket", "confirmed_at"], name="subscription_ticket_confirmed")]
+
+    def __str__(self):
+        return f"{self.email} → {self.ticket_id}"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from stadtlotse.tickets.models import Event
+from stadtlotse.tickets.models import Event, Ticket
 
 from .models import Notification
 
@@ -83,12 +83,36 @@ def received(ticket):
     return None
 
 
+def followers(ticket):
+    """Tickets merged into `ticket`: their reporters hear about the surviving ticket too."""
+    return ticket.duplicates.filter(status=Ticket.Status.DUPLICATE).select_related("contact").order_by("pk")[:500]
+
+
+def _to_reporters(ticket, event, template):
+    first = _to_reporter(ticket, event, template)
+    for duplicate in followers(ticket):
+        _to_reporter(duplicate, event, template, survivor=ticket)
+    return first
+
+
 def status_changed(ticket, event):
-    return _to_reporter(ticket, event, "status")
+    from . import subscriptions
+
+    # Residents who follow the ticket hear about public status changes too (published tickets only).
+    subscriptions.status_changed(ticket, event)
+    return _to_reporters(ticket, event, "status")
 
 
 def public_note(ticket, event):
-    return _to_reporter(ticket, event, "note")
+    return _to_reporters(ticket, event, "note")
+
+
+def moderated(ticket, event):
+    """The report or one of its photos was hidden from the public: the reporter hears why (e-mail only)."""
+    contact = getattr(ticket, "contact", None)
+    if contact is not None and contact.can_email:
+        return queue_email(ticket, contact.email, "moderated", event=event, language=ticket.language)
+    return None
 
 
 def question_to_reporter(ticket, event):

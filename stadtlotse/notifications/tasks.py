@@ -33,3 +33,28 @@ def send_notification(notification_id):
             return "retry"
         notify.give_up(notification, error)
         return "failed"
+
+
+@task()
+def daily_digest():
+    """The digest job: sends today's digest and schedules tomorrow's, so one job keeps the cycle going."""
+    from . import digest
+
+    try:
+        return digest.send_digest()
+    finally:
+        daily_digest.using(run_after=digest.next_run()).enqueue()
+
+
+def schedule_daily_digest():
+    """Queue the digest job unless one is already waiting (called when the server starts)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from . import digest
+
+    waiting = DBTaskResult.objects.filter(task_path=daily_digest.module_path, status=TaskResultStatus.READY)
+    if waiting.exists():
+        return False
+    daily_digest.using(run_after=digest.next_run()).enqueue()
+    return True

@@ -8,10 +8,10 @@ from stadtlotse.accounts.models import ApiKey
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "owner", "is_active", "created_at", "last_used_at"]
+    list_display = ["name", "owner", "department", "rate", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "owner"]
-    fields = ["name", "owner", "is_active", "created_at", "last_used_at"]
+    fields = ["name", "owner", "department", "rate", "is_active", "created_at", "last_used_at"]
     readonly_fields = ["created_at", "last_used_at"]
 
     def save_model(self, request, obj, form, change):

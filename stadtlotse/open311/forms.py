@@ -7,6 +7,7 @@ app developer looking at the request they sent.
 import math
 import re
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django import forms
 from django.utils.dateparse import parse_datetime
@@ -22,13 +23,42 @@ NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d+)?$")
 # Parameters that may legitimately repeat; every other one must not carry two different values.
 REPEATABLE = {"media_url", "media_url[]"}
 MAX_PAGE_SIZE = 1000
+MAX_UPDATE_TEXT = 5000
 
 
-class ServiceRequestForm(forms.Form):
+class SingleValuedForm(forms.Form):
+    """A POST form whose parameters (except REPEATABLE and attribute[...]) must not carry two values."""
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self._input_errors = {}
+        for name in data:
+            if not name.startswith("attribute") and name not in REPEATABLE and len(set(data.getlist(name))) > 1:
+                self._input_errors[name] = _("This parameter was sent more than once with different values.")
+
+    def clean(self):
+        for name, message in self._input_errors.items():
+            if name in self.fields:
+                self.add_error(name, forms.ValidationError(message, code="conflict"))
+            else:
+                # attribute[...] and unknown parameters have no form field; the message carries the name.
+                self.add_error(None, forms.ValidationError(f"{name}: {message}", code="conflict"))
+        return super().clean()
+
+    def clean_api_key(self):
+        value = self.cleaned_data["api_key"]
+        api_key = ApiKey.verify(value)
+        if api_key is None:
+            raise forms.ValidationError(_("The api_key is not valid."), code="invalid_key")
+        self.api_key = api_key
+        return value
+
+
+class ServiceRequestForm(SingleValuedForm):
     """POST Service Request. Construct with the QueryDict of the body; `answers` holds the attribute[...] values."""
 
     api_key = forms.CharField(max_length=200)
-    jurisdiction_id = forms.CharField(required=False)  # one jurisdiction: accepted and ignored
+    jurisdiction_id = forms.CharField(required=False)  # checked by the view when one is configured
     service_code = forms.CharField(max_length=64)
     lat = forms.CharField(required=False, max_length=40)
     long = forms.CharField(required=False, max_length=40)
@@ -41,46 +71,36 @@ class ServiceRequestForm(forms.Form):
     description = forms.CharField(required=False, strip=False)
     device_id = forms.CharField(required=False)
     account_id = forms.CharField(required=False)
-    media_url = forms.CharField(required=False)  # photos come later; ignored for now
+    media_url = forms.CharField(required=False, max_length=2000)  # fetched by the view (remote_media)
     locale = forms.CharField(required=False)
 
     def __init__(self, data, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.category = None
         self.answers = {}
-        self._input_errors = {}
         for name in data:
+            if not name.startswith("attribute"):
+                continue
             values = data.getlist(name)
             match = ATTRIBUTE.match(name)
-            if name.startswith("attribute"):
-                if not match:
-                    self._input_errors[name] = _("Attributes are sent as attribute[code] or attribute[code][].")
-                    continue
-                code, is_list = match.groups()
-                if is_list:
-                    previous = self.answers.get(code, [])
-                    previous = previous if isinstance(previous, list) else [previous]
-                    self.answers[code] = previous + [v for v in values if v != ""]
-                    continue
-                if len(set(values)) > 1:
-                    self._input_errors[name] = _("This parameter was sent more than once with different values.")
-                value = values[-1]
-                if value == "":
-                    continue
-                if code in self.answers:
-                    self.answers[code] = self.answers[code] + [value]
-                else:
-                    self.answers[code] = value
-            elif name not in REPEATABLE and len(set(values)) > 1:
+            if not match:
+                self._input_errors[name] = _("Attributes are sent as attribute[code] or attribute[code][].")
+                continue
+            code, is_list = match.groups()
+            if is_list:
+                previous = self.answers.get(code, [])
+                previous = previous if isinstance(previous, list) else [previous]
+                self.answers[code] = previous + [v for v in values if v != ""]
+                continue
+            if len(set(values)) > 1:
                 self._input_errors[name] = _("This parameter was sent more than once with different values.")
-
-    def clean_api_key(self):
-        value = self.cleaned_data["api_key"]
-        api_key = ApiKey.verify(value)
-        if api_key is None:
-            raise forms.ValidationError(_("The api_key is not valid."), code="invalid_key")
-        self.api_key = api_key
-        return value
+            value = values[-1]
+            if value == "":
+                continue
+            if code in self.answers:
+                self.answers[code] = self.answers[code] + [value]
+            else:
+                self.answers[code] = value
 
     def clean_service_code(self):
         code = self.cleaned_data["service_code"]
@@ -97,12 +117,7 @@ class ServiceRequestForm(forms.Form):
         return _coordinate(self.cleaned_data["long"], 180)
 
     def clean(self):
-        for name, message in self._input_errors.items():
-            if name in self.fields:
-                self.add_error(name, forms.ValidationError(message, code="conflict"))
-            else:
-                # attribute[...] has no form field; the message carries its name instead.
-                self.add_error(None, forms.ValidationError(f"{name}: {message}", code="conflict"))
+        super().clean()
         lat, lon = self.cleaned_data.get("lat"), self.cleaned_data.get("long")
         if "lat" in self.errors or "long" in self.errors:
             return self.cleaned_data
@@ -149,7 +164,10 @@ class W3CDateTimeField(forms.CharField):
             parsed = None
         if parsed is None or parsed.tzinfo is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+        # Far-off years would overflow when converted to UTC for the database.
+        if not 1900 <= parsed.year <= 2199:
+            raise forms.ValidationError(_("Please send a date between the years 1900 and 2199."), code="range")
+        return parsed.astimezone(dt_timezone.utc)
 
 
 class ListField(forms.CharField):
@@ -201,3 +219,54 @@ class RequestsQueryForm(forms.Form):
         if isinstance(start, datetime) and isinstance(end, datetime) and start > end:
             self.add_error("end_date", _("end_date lies before start_date."))
         return data
+
+
+class UpdatesQueryForm(forms.Form):
+    """GET Service Request Updates (mySociety): a time window on the update, plus paging."""
+
+    jurisdiction_id = forms.CharField(required=False)
+    api_key = forms.CharField(required=False)  # FixMyStreet always sends one, empty when it has none
+    service_request_id = ListField()
+    start_date = W3CDateTimeField(required=False)
+    end_date = W3CDateTimeField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+    locale = forms.CharField(required=False)
+
+    def clean_api_key(self):
+        value = self.cleaned_data["api_key"]
+        if value and ApiKey.verify(value) is None:
+            raise forms.ValidationError(_("The api_key is not valid."), code="invalid_key")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if isinstance(start, datetime) and isinstance(end, datetime) and start > end:
+            self.add_error("end_date", _("end_date lies before start_date."))
+        return data
+
+
+class UpdatePostForm(SingleValuedForm):
+    """POST Service Request Update (mySociety): a city system reports a status change or a comment."""
+
+    api_key = forms.CharField(max_length=200)
+    jurisdiction_id = forms.CharField(required=False)
+    service_request_id = forms.CharField(max_length=32)
+    update_id = forms.CharField(max_length=100)
+    status = forms.CharField(max_length=40)
+    updated_datetime = W3CDateTimeField()
+    description = forms.CharField(required=False, max_length=MAX_UPDATE_TEXT)
+    # Sent by FixMyStreet and others; personal data of commenters is not kept.
+    email = forms.CharField(required=False)
+    phone = forms.CharField(required=False)
+    first_name = forms.CharField(required=False)
+    last_name = forms.CharField(required=False)
+    title = forms.CharField(required=False)
+    account_id = forms.CharField(required=False)
+    service_request_id_ext = forms.CharField(required=False)
+    service_code = forms.CharField(required=False)
+    public_anonymity_required = forms.CharField(required=False)
+    email_alerts_requested = forms.CharField(required=False)
+    media_url = forms.CharField(required=False)
+    locale = forms.CharField(required=False)

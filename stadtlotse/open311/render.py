@@ -7,6 +7,7 @@ becomes an element with one child per key.
 """
 
 import json
+import re
 from io import StringIO
 
 from django.http import HttpResponse
@@ -22,6 +23,7 @@ ITEM_NAMES = {
     "endpoints": "endpoint",
     "formats": "format",
     "status_notes": "status_note",
+    "media_urls": "media_url",
 }
 
 
@@ -59,12 +61,16 @@ def _element(xml, name, value, item=None):
         xml.addQuickElement(name, _text(value))
 
 
+# Characters XML 1.0 cannot carry at all; they can only come from echoed client input.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("\ufffd", str(value))
 
 
 def datetime_value(value):

@@ -25,5 +25,7 @@ urlpatterns = [
     path("v2/services/<str:service_code>.<fmt:fmt>", views.service_definition, name="service"),
     path("v2/requests.<fmt:fmt>", views.requests, name="requests"),
     path("v2/requests/<str:service_request_id>.<fmt:fmt>", views.request_detail, name="request"),
+    path("v2/openapi.json", views.openapi_description, name="openapi"),
+    path("v2/servicerequestupdates.<fmt:fmt>", views.service_request_updates, name="updates"),
     path("v2/tokens/<str:token>.<fmt:fmt>", views.token, name="token"),
 ]

@@ -6,21 +6,25 @@ are German unless `locale=en` or the Accept-Language header asks for English.
 """
 
 import functools
+import re
 from datetime import timedelta
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, ValidationError
-from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from stadtlotse.catalog.models import Category
-from stadtlotse.intake import intake
+from stadtlotse.catalog.models import Area, Category, Department
+from stadtlotse.core import idempotency, ratelimit
+from stadtlotse.intake import intake, media
+from stadtlotse.intake.duplicates import public_photos
+from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket
 
-from .forms import MAX_PAGE_SIZE, RequestsQueryForm, ServiceRequestForm
+from . import remote_media, updates
+from .forms import MAX_PAGE_SIZE, RequestsQueryForm, ServiceRequestForm, UpdatePostForm, UpdatesQueryForm
 from .render import datetime_value, errors, render
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -28,6 +32,8 @@ FORMATS = ["text/xml", "application/json"]
 # Discovery's changeset: raise it when the endpoints or their behaviour change.
 CHANGESET = "2026-11-20T00:00:00Z"
 DEFAULT_WINDOW = timedelta(days=90)
+# Updates without a window: the last day, like FixMyStreet's nightly mop-up.
+DEFAULT_UPDATES_WINDOW = timedelta(days=1)
 MAX_DESCRIPTION = 4000  # the spec's limit for description in responses
 
 # intake.submit's field names → the Open311 parameters they came from.
@@ -40,6 +46,7 @@ INTAKE_FIELDS = {
     "description": "description",
     "email": "email",
     "phone": "phone",
+    "photos": "media",
 }
 
 
@@ -94,7 +101,8 @@ def open311(*methods):
                 elif undecodable is not None:
                     response = errors(fmt, 400, [_("%(field)s: not valid UTF-8.") % {"field": undecodable}])
                 else:
-                    response = view(request, *args, fmt=fmt, **kwargs)
+                    response = (_over_ip_rate(request, fmt) or _wrong_jurisdiction(request, fmt)
+                                or view(request, *args, fmt=fmt, **kwargs))
             response["Content-Language"] = language
             response["Access-Control-Allow-Origin"] = "*"
             return response
@@ -102,6 +110,35 @@ def open311(*methods):
         return wrapper
 
     return decorator
+
+
+def too_many(fmt, verdict):
+    response = errors(fmt, 429, [_("Too many requests. Please try again in %(seconds)d seconds.")
+                                 % {"seconds": verdict.retry_after}])
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def _over_ip_rate(request, fmt):
+    rate = ratelimit.Rate.parse(settings.STADTLOTSE["OPEN311_RATE_PER_IP"])
+    verdict = ratelimit.hit("open311-ip", ratelimit.client_ip(request), rate)
+    return None if verdict.allowed else too_many(fmt, verdict)
+
+
+def over_key_rate(api_key, fmt):
+    """429 when the API key has used up its own rate, else None."""
+    verdict = ratelimit.hit("open311-key", api_key.pk, api_key.get_rate())
+    return None if verdict.allowed else too_many(fmt, verdict)
+
+
+def _wrong_jurisdiction(request, fmt):
+    """With a configured jurisdiction, a different jurisdiction_id is unknown here (404); none is fine."""
+    configured = settings.STADTLOTSE["OPEN311_JURISDICTION"]
+    given = request.GET.get("jurisdiction_id") or (request.POST.get("jurisdiction_id") if request.method == "POST" else "")
+    if not configured or not given or given == configured:
+        return None
+    return errors(fmt, 404, [_("jurisdiction_id: “%(given)s” is not served here; this endpoint serves “%(ours)s”.")
+                             % {"given": given, "ours": configured}])
 
 
 def _field_errors(fmt, error_dict):
@@ -131,6 +168,11 @@ def discovery(request, fmt):
             }
         ],
     }
+    test_url = settings.STADTLOTSE["OPEN311_TEST_URL"]
+    if test_url:
+        # A staging installation where app developers may try things without reaching the desk.
+        data["endpoints"].append({"specification": SPECIFICATION, "url": test_url, "changeset": CHANGESET,
+                                  "type": "test", "formats": FORMATS})
     return render(data, fmt, "discovery")
 
 
@@ -228,6 +270,16 @@ def _create_request(request, fmt):
         if form.has_error("service_code", "unknown_service"):
             return errors(fmt, 404, form.errors["service_code"])
         return _field_errors(fmt, form.errors)
+    limited = over_key_rate(form.api_key, fmt)
+    if limited:
+        return limited
+    try:
+        return idempotency.run_once(request, f"open311:{form.api_key.pk}", lambda: _submit(request, form, fmt))
+    except idempotency.KeyMisused:
+        return errors(fmt, 400, [_("Idempotency-Key: malformed, or used before for a different request.")])
+
+
+def _submit(request, form, fmt):
     data = form.cleaned_data
     contact = intake.ContactData(
         name=" ".join(part for part in (data["first_name"], data["last_name"]) if part),
@@ -236,26 +288,99 @@ def _create_request(request, fmt):
         # An app that passes on an e-mail address expects its user to hear back.
         wants_feedback=bool(data["email"]),
     )
+    photos, skipped = _media(request)
+    if photos is None:
+        return errors(fmt, 400, skipped)
     try:
         ticket = intake.submit(
             category=form.category, description=data["description"], lat=data["lat"], lon=data["long"],
             address=data["address_string"], channel=Ticket.Channel.APP, contact=contact, answers=form.answers,
-            language=translation.get_language(),
+            photos=photos, language=translation.get_language(),
         )
     except ValidationError as exc:
         return _field_errors(fmt, {INTAKE_FIELDS.get(field, field): items
                                    for field, items in exc.message_dict.items()})
-    result = [{"service_request_id": ticket.public_id, "service_notice": _service_notice(ticket), "account_id": None}]
+    notice = _service_notice(ticket)
+    if skipped:
+        # Kept for the desk, who may ask the reporter for the photo; the app hears it at once.
+        workflow.record(ticket, Event.Kind.INTERNAL_NOTE, by=workflow.SYSTEM,
+                        note=_("Photos that could not be taken over:") + "\n" + "\n".join(skipped))
+        notice += " " + _("%(n)d photo link(s) could not be fetched and were left out.") % {"n": len(skipped)}
+    result = [{"service_request_id": ticket.public_id, "service_notice": notice, "account_id": None}]
     return render(result, fmt, "service_requests", "request", status=201)
 
 
+# The ticket columns a GeoReport request shows; the rest (contact data, internals) is never read.
+REQUEST_FIELDS = (
+    "id", "public_id", "status", "category_id", "department_id", "area_id", "description", "public_description",
+    "created_at", "updated_at", "due_at", "address", "lat", "lon", "channel", "publication",
+)
+
+
+MEDIA_PART = re.compile(r"^(media|media\[\]|photo\d{1,2})$")
+
+
+def _media(request):
+    """The photos of a POST: file parts (media, media[], photo1…) and media_url links, fetched now.
+
+    Returns (photos, skipped). File parts go through intake's checks like the web form's (a bad
+    file refuses the report: the client sent it). A link that cannot be fetched or is no photo is
+    skipped with a note instead: a report must not be lost because a photo host is down.
+    Too many photos: (None, [message]).
+    """
+    photos = [upload for name in sorted(request.FILES) if MEDIA_PART.match(name)
+              for upload in request.FILES.getlist(name)]
+    urls = [url for name in ("media_url", "media_url[]") for url in request.POST.getlist(name) if url.strip()]
+    if len(photos) + len(urls) > settings.STADTLOTSE["MAX_PHOTOS"]:
+        # Counted before fetching anything: a long list of URLs must not make us download them all.
+        return None, [_("media: at most %(max)d photos per report.") % {"max": settings.STADTLOTSE["MAX_PHOTOS"]}]
+    skipped = []
+    for url in urls:
+        try:
+            fetched, problems = media.sort_photos([remote_media.fetch(url.strip(), settings.STADTLOTSE["MAX_PHOTO_BYTES"])])
+        except remote_media.FetchError as exc:
+            fetched, problems = [], [str(exc)]
+        photos += fetched
+        skipped += [f"media_url {url.strip()[:200]}: {problem}" for problem in problems]
+    return photos, skipped
+
+
 def _public_tickets():
-    notes = Event.objects.public().exclude(note="").order_by("created_at", "id")
-    return (
-        Ticket.objects.published()
-        .select_related("category", "department", "area")
-        .prefetch_related(Prefetch("events", queryset=notes, to_attr="public_notes"))
-    )
+    return Ticket.objects.published().only(*REQUEST_FIELDS)
+
+
+def _with_related(tickets):
+    """Attach category, department, district and public notes to a page of tickets in three queries.
+
+    Categories, departments and districts are few and shared by many tickets: one lookup table
+    each instead of a join per row (and never the districts' large polygons).
+    """
+    tickets = list(tickets)
+    ids = [t.pk for t in tickets]
+    categories = Category.objects.defer("questions").in_bulk({t.category_id for t in tickets})
+    departments = Department.objects.in_bulk({t.department_id for t in tickets if t.department_id})
+    areas = Area.objects.only("id", "name").in_bulk({t.area_id for t in tickets if t.area_id})
+    notes = {}
+    for event in (Event.objects.public().exclude(note="").filter(ticket_id__in=ids)
+                  .only("id", "ticket_id", "created_at", "status_to", "note").order_by("ticket_id", "created_at", "id")):
+        notes.setdefault(event.ticket_id, []).append(event)
+    photos = {}
+    for photo in public_photos().filter(ticket_id__in=ids).only("id", "ticket_id"):
+        photos.setdefault(photo.ticket_id, []).append(photo)
+    for ticket in tickets:
+        ticket.public_photos = photos.get(ticket.pk, [])
+        ticket.category = categories[ticket.category_id]
+        ticket.department = departments.get(ticket.department_id)
+        ticket.area = areas.get(ticket.area_id)
+        ticket.public_notes = notes.get(ticket.pk, [])
+    return tickets
+
+
+def _photo_url(ticket, photo):
+    """The public (processed) version of a photo; the ticket is published, or it would not be listed."""
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("publicweb:photo", args=[ticket.public_id, photo.pk])
 
 
 def _request_data(ticket, extensions=False):
@@ -281,7 +406,7 @@ def _request_data(ticket, extensions=False):
         "zipcode": None,
         "lat": ticket.lat,
         "long": ticket.lon,
-        "media_url": None,
+        "media_url": _photo_url(ticket, ticket.public_photos[0]) if ticket.public_photos else None,
     }
     if extensions:
         data["extended_attributes"] = {
@@ -292,6 +417,7 @@ def _request_data(ticket, extensions=False):
                 {"datetime": datetime_value(e.created_at), "status": e.status_to or None, "note": e.note}
                 for e in notes
             ],
+            "media_urls": [_photo_url(ticket, photo) for photo in ticket.public_photos],
         }
     return data
 
@@ -330,14 +456,14 @@ def _list_requests(request, fmt):
     size = query["page_size"] or MAX_PAGE_SIZE
     offset = ((query["page"] or 1) - 1) * size
     page = tickets.order_by("-created_at", "-id")[offset:offset + size]
-    data = [_request_data(ticket, query["extensions"]) for ticket in page]
+    data = [_request_data(ticket, query["extensions"]) for ticket in _with_related(page)]
     return render(data, fmt, "service_requests", "request")
 
 
 @open311("GET")
 def request_detail(request, fmt, service_request_id):
     extensions = request.GET.get("extensions", "").lower() == "true"
-    ticket = _public_tickets().filter(public_id=service_request_id).first()
+    ticket = next(iter(_with_related(_public_tickets().filter(public_id=service_request_id))), None)
     if ticket is None:
         return errors(fmt, 404, [_("There is no public request with the id “%(id)s”.") % {"id": service_request_id}])
     return render([_request_data(ticket, extensions)], fmt, "service_requests", "request")
@@ -350,3 +476,78 @@ def token(request, fmt, token):
     if not Ticket.objects.filter(public_id=token).exists():
         return errors(fmt, 404, [_("There is no request with the token “%(token)s”.") % {"token": token}])
     return render([{"service_request_id": token, "token": token}], fmt, "service_requests", "request")
+
+
+# --- service request updates (mySociety extension) ---------------------------------------------
+
+
+@open311("GET", "POST")
+def service_request_updates(request, fmt):
+    if request.method == "POST":
+        return _post_update(request, fmt)
+    form = UpdatesQueryForm(request.GET)
+    if not form.is_valid():
+        if form.has_error("api_key", "invalid_key"):
+            return errors(fmt, 403, [_("api_key: missing or not valid.")])
+        return _field_errors(fmt, form.errors)
+    query = form.cleaned_data
+    events = updates.public_updates()
+    start, end = query["start_date"], query["end_date"]
+    if not start:
+        start = (end or timezone.now()) - DEFAULT_UPDATES_WINDOW
+    events = events.filter(created_at__gte=start)
+    if end:
+        events = events.filter(created_at__lte=end)
+    if query["service_request_id"]:
+        events = events.filter(ticket__public_id__in=query["service_request_id"])
+    size = query["page_size"] or MAX_PAGE_SIZE
+    offset = ((query["page"] or 1) - 1) * size
+    data = [
+        {
+            "update_id": str(event.pk),
+            "service_request_id": event.ticket.public_id,
+            "status": updates.outgoing_status(event),
+            "updated_datetime": datetime_value(event.created_at),
+            "description": updates.describe(event),
+            "media_url": "",
+            "external_status_code": event.status_to or None,
+        }
+        for event in events[offset:offset + size]
+    ]
+    return render(data, fmt, "service_request_updates", "request_update")
+
+
+def _post_update(request, fmt):
+    form = UpdatePostForm(request.POST)
+    if not form.is_valid():
+        if form.has_error("api_key") and not form.has_error("api_key", "conflict"):
+            return errors(fmt, 403, [_("api_key: missing or not valid.")])
+        return _field_errors(fmt, form.errors)
+    limited = over_key_rate(form.api_key, fmt)
+    if limited:
+        return limited
+    data = form.cleaned_data
+    ticket = Ticket.objects.filter(public_id=data["service_request_id"]).first()
+    if ticket is None:
+        return errors(fmt, 404, [_("service_request_id: there is no request with the id “%(id)s”.")
+                                 % {"id": data["service_request_id"]}])
+    try:
+        applied = updates.apply_update(
+            ticket, form.api_key, status=data["status"], description=data["description"],
+            update_id=data["update_id"], updated_at=data["updated_datetime"],
+        )
+    except updates.UpdateRefused as exc:
+        return errors(fmt, exc.status, [str(exc)])
+    result = [{"update_id": str(applied.event.pk), "account_id": None}]
+    return render(result, fmt, "service_request_updates", "request_update", status=200 if applied.repeated else 201)
+
+
+def openapi_description(request):
+    """The OpenAPI 3 description of this API (for client generators and the fuzzing test)."""
+    from django.http import JsonResponse
+
+    from .openapi import build
+
+    response = JsonResponse(build(), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

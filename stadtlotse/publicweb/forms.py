@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.catalog.models import Category, pick_language
-from stadtlotse.intake import intake
+from stadtlotse.intake import intake, media
 from stadtlotse.tickets.models import Contact, Ticket
 
 # What people type when they look a ticket up: "SL-2026-0042", "sl 2026 42".
@@ -33,6 +33,21 @@ class TelInput(forms.TextInput):
 
 class DateTimeLocalInput(forms.TextInput):
     input_type = "datetime-local"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.Field):
+    """Several uploaded files under one name; what they are is judged by the media module."""
+
+    widget = MultipleFileInput
+
+    def to_python(self, data):
+        if not data:
+            return []
+        return [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
 
 
 class PublicBoundField(BoundField):
@@ -181,6 +196,11 @@ class ReportForm(PublicForm):
         required=False,
         help_text=_("For example: Hermannplatz 1, at the entrance to the underground station."),
     )
+    photos = PhotosField(
+        label=_("Photos"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),
+    )
     name = forms.CharField(label=_("Name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.CharField(
         label=_("E-mail address"),
@@ -215,7 +235,14 @@ class ReportForm(PublicForm):
         ) % {"min": limits["MIN_DESCRIPTION_CHARS"], "max": limits["MAX_DESCRIPTION_CHARS"]}
         choices, self.categories = category_choices()
         self.fields["category"].choices = [("", _("Please choose"))] + choices
+        self.fields["photos"].help_text = _(
+            "Up to %(max)d photos (JPEG, PNG or WebP, at most %(mb)d MB each). Only a copy without the "
+            "photo's hidden data (such as the GPS position) is published, after review."
+        ) % {"max": limits["MAX_PHOTOS"], "mb": limits["MAX_PHOTO_BYTES"] // (1024 * 1024)}
         self.location_errors = []
+        # Photos accepted on an earlier submission of this form, kept under signed tokens.
+        self.kept_photos = []
+        self.accepted_photos = []
         code = self.data.get(self.add_prefix("category")) if self.is_bound else self.initial.get("category")
         self.chosen_category = self.categories.get(code) if isinstance(code, str) else None
         self.question_names = []
@@ -248,11 +275,47 @@ class ReportForm(PublicForm):
 
     def typed_values(self):
         """What the resident typed, as initial values for a fresh form."""
-        return {name: self[name].data for name in self.fields}
+        return {name: self[name].data for name in self.fields if name != "photos"}
+
+    def _sent_photos(self):
+        getlist = getattr(self.data, "getlist", lambda name: [])
+        dropped = set(getlist("drop_photos"))
+        tokens = [t for t in getlist("kept_photos") if t not in dropped]
+        # Removed by the resident: gone from the stash too.
+        media.discard_stashed([p for p in map(media.unstash, list(dropped)[:10]) if p is not None])
+        kept = [photo for photo in map(media.unstash, tokens[:10]) if photo is not None]
+        return kept + self.fields["photos"].to_python(self["photos"].data)
+
+    def sort_photos(self):
+        """(photos, problems) of what was sent, without judging anything else."""
+        return media.sort_photos(self._sent_photos())
+
+    def clean_photos(self):
+        photos, errors = self.sort_photos()
+        self.accepted_photos = photos
+        if errors:
+            raise ValidationError(errors)
+        return photos
+
+    def keep_photos(self, photos):
+        """Stash photos so the page sent back carries them (as hidden tokens) instead of losing them."""
+        self.kept_photos = [{"token": media.stash(p), "name": p.name, "width": p.width, "height": p.height}
+                            for p in photos]
 
     def clean_category(self):
         code = self.cleaned_data["category"]
         return self.categories.get(code) if code else None
+
+    def clean(self):
+        data = super().clean()
+        centre = settings.STADTLOTSE["MAP_CENTER"]
+        lat, lon = data.get("lat"), data.get("lon")
+        if lat is not None and lon is not None and (round(lat, 5), round(lon, 5)) == (round(centre[0], 5), round(centre[1], 5)):
+            # The map's starting point: a pin nobody moved says nothing about where the problem is.
+            message = _("The pin is still where the map starts. Please move it to the place of the problem.")
+            self.location_errors.append(message)
+            self.add_error(None, message)
+        return data
 
     def report_data(self):
         """Keyword arguments for intake.submit() (call after is_valid())."""
@@ -271,6 +334,7 @@ class ReportForm(PublicForm):
                 preferred=data["preferred"] or Contact.Preferred.EMAIL,
             ),
             "answers": {self.fields[name].question_code: data[name] for name in self.question_names},
+            "photos": data["photos"],
         }
 
     def add_intake_errors(self, error):
@@ -357,3 +421,98 @@ class ReopenForm(PublicForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].validators.append(MaxLengthValidator(settings.STADTLOTSE["MAX_DESCRIPTION_CHARS"]))
+
+
+class SupportForm(PublicForm):
+    """"Me too": support an existing report, optionally following it by e-mail."""
+
+    email = forms.CharField(
+        label=_("E-mail address for updates (optional)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        help_text=_("We send you a link to confirm; then you hear when the status changes."),
+    )
+
+
+class SubscribeForm(PublicForm):
+    """Follow a published ticket by e-mail."""
+
+    email = forms.CharField(
+        label=_("E-mail address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        help_text=_("We send you a link to confirm. Every mail has a link to stop them."),
+    )
+    email.marked_required = True
+
+
+MAP_DAYS = (7, 30, 90, 365)
+
+
+def filter_category_choices():
+    """(choices, names): every active category, groups included, as its path ("Abfall › Sperrmüll") in
+    tree order; and id → display name of all categories (inactive ones still name old tickets)."""
+    rows, names = [], {}
+    for category in Category.objects.select_related("parent__parent"):
+        names[category.pk] = category.display_name
+        if not category.is_active:
+            continue
+        chain = list(reversed(category.ancestors()))
+        rows.append(([(node.order, node.name) for node in chain], category.service_code, category.path_name))
+    return [(code, label) for _key, code, label in sorted(rows)], names
+
+
+class MapFilterForm(PublicForm):
+    """The filters of the public map and its list (query string; every field optional)."""
+
+    SORTS = {
+        "new": ("-created_at", "-id"),
+        "old": ("created_at", "id"),
+        "supporters": ("-supporters", "-created_at", "-id"),
+    }
+
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 error_messages={"invalid_choice": _("Please choose one of the listed categories.")})
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               error_messages={"invalid_choice": _("Please choose one of the listed states.")})
+    district = forms.ChoiceField(label=_("District"), required=False,
+                                 error_messages={"invalid_choice": _("Please choose one of the listed districts.")})
+    days = forms.ChoiceField(label=_("Reported within"), required=False,
+                             error_messages={"invalid_choice": _("Please choose one of the listed periods.")})
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("new", _("newest first")), ("old", _("oldest first")), ("supporters", _("most supporters first")),
+    ], error_messages={"invalid_choice": _("Please choose one of the listed orders.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from stadtlotse.catalog.models import Area
+
+        choices, self.category_names = filter_category_choices()
+        self.fields["category"].choices = [("", _("all categories"))] + choices
+        self.fields["status"].choices = [
+            ("", _("all")), ("open", _("open")), ("closed", _("closed")),
+            *[(value, label) for value, label in Ticket.Status.choices],
+        ]
+        self.areas = {a.slug: a for a in Area.objects.only("pk", "slug", "name").order_by("name")}
+        self.fields["district"].choices = [("", _("whole city"))] + [(s, a.name) for s, a in self.areas.items()]
+        self.fields["days"].choices = [("", _("any time"))] + [
+            (str(days), _("the last %(days)d days") % {"days": days}) for days in MAP_DAYS
+        ]
+
+    def map_filter(self):
+        """The MapFilter for the valid fields (call after is_valid(); invalid fields are left out)."""
+        from .mapdata import MapFilter
+
+        data = getattr(self, "cleaned_data", {})
+        code = data.get("category")
+        return MapFilter(
+            category=Category.objects.filter(service_code=code).first() if code else None,
+            status=data.get("status") or "",
+            area_id=self.areas[data["district"]].pk if data.get("district") else None,
+            days=int(data["days"]) if data.get("days") else None,
+        )
+
+    def ordering(self):
+        return self.SORTS[getattr(self, "cleaned_data", {}).get("sort") or "new"]

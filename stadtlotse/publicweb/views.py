@@ -4,24 +4,35 @@ Every page works without JavaScript. Views are thin: a form reads the input, one
 (`intake.submit`, `workflow.answer_info`, `workflow.reopen`) does the work, then a redirect or a page.
 """
 
+import json
+import math
 import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from stadtlotse.intake import intake
+from stadtlotse.catalog.models import Category
+from stadtlotse.core import ratelimit
+from stadtlotse.intake import duplicates, intake, media
+from stadtlotse.notifications import subscriptions
+from stadtlotse.notifications.models import Subscription
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket
 
-from .forms import AnswerForm, LookupForm, ReopenForm, ReportForm
+from . import mapdata
+from .forms import (
+    AnswerForm, CoordinateField, LookupForm, MapFilterForm, ReopenForm, ReportForm, SubscribeForm, SupportForm,
+)
 
 RECENT_TICKETS = 10
 # The reporter's conversation with the city: internal events, but shown to the reporter on the private page.
@@ -68,6 +79,18 @@ def home(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request):
     if request.method == "POST":
+        limits = settings.STADTLOTSE
+        allowed = limits["MAX_PHOTOS"] * limits["MAX_PHOTO_BYTES"] + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > allowed:
+            # Refused before reading: nobody should be able to make the server store gigabytes.
+            form = ReportForm.refused(_(
+                "Your photos are too large together: at most %(max)d photos of %(mb)d MB each can be sent."
+            ) % {"max": limits["MAX_PHOTOS"], "mb": limits["MAX_PHOTO_BYTES"] // (1024 * 1024)})
+            return render(request, "publicweb/report.html", {"form": form}, status=413)
         try:
             request.POST
         except RequestDataTooBig:
@@ -84,12 +107,17 @@ def report(request):
 @csrf_protect
 def _report(request):
     asking = False
+    photo_problems = []
+    similar = []
     if request.method == "POST":
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, request.FILES)
         if form.has_unseen_questions():
             # Second step: the same form, filled in as sent, with the category's questions added. Nothing
-            # is judged yet, so no errors either.
+            # is judged yet, so no errors either, except about photos that cannot be kept.
+            photos, photo_problems = form.sort_photos()
+            similar = _similar_for(form)
             form = ReportForm(initial=form.typed_values())
+            form.keep_photos(photos)
             asking = True
         elif form.is_valid():
             try:
@@ -98,11 +126,90 @@ def _report(request):
                 )
             except ValidationError as exc:
                 form.add_intake_errors(exc)
+                form.keep_photos(form.accepted_photos)
             else:
+                media.discard_stashed(form.accepted_photos)
                 return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
+        else:
+            form.keep_photos(form.accepted_photos)
     else:
         form = ReportForm()
-    return render(request, "publicweb/report.html", {"form": form, "asking": asking})
+    return render(request, "publicweb/report.html", {
+        "form": form, "asking": asking, "photo_problems": photo_problems, "similar": similar,
+        "category_data": json.dumps(_category_data(form)),
+    })
+
+
+def _similar_for(form):
+    """Duplicate candidates for the category and point a (not yet validated) form carries, or []."""
+    category = form.chosen_category
+    try:
+        lat = CoordinateField().clean(form.data.get("lat", ""))
+        lon = CoordinateField().clean(form.data.get("lon", ""))
+    except ValidationError:
+        return []
+    if category is None or lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
+        return []
+    return duplicates.similar_tickets(category, lat, lon)
+
+
+def _category_data(form):
+    """What the category finder (report.js) searches: code, path, keywords, stopper notice."""
+    return [
+        {"code": code, "path": category.path_name, "keywords": category.keywords,
+         "stopper": category.display_stopper}
+        for code, category in form.categories.items()
+    ]
+
+
+@require_GET
+def report_questions(request):
+    """The extra questions of a category as an HTML fragment, for the report form with JavaScript."""
+    form = ReportForm(initial={"category": request.GET.get("category", "")})
+    return render(request, "publicweb/_questions.html", {"form": form, "questions_fragment": True})
+
+
+def _json_error(message, status=400):
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_GET
+def similar(request):
+    """Open published tickets near a point in the same group of categories, nearest first (JSON)."""
+    category = (Category.objects.reportable().select_related("parent__parent")
+                .filter(service_code=request.GET.get("category", "")).first())
+    if category is None:
+        return _json_error(_("Please choose one of the listed categories."))
+    try:
+        lat = float(request.GET.get("lat", ""))
+        lon = float(request.GET.get("lon", ""))
+    except ValueError:
+        return _json_error(_("The coordinates must be numbers."))
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        return _json_error(_("The coordinates are not a place on Earth."))
+    candidates = duplicates.similar_tickets(category, lat, lon)
+    return JsonResponse({
+        "radius": settings.STADTLOTSE["DUPLICATE_RADIUS_METERS"],
+        "tickets": [_candidate_json(c) for c in candidates],
+    })
+
+
+def _candidate_json(candidate):
+    ticket = candidate.ticket
+    thumbnail = candidate.thumbnail
+    return {
+        "id": ticket.public_id,
+        "url": ticket.get_absolute_url(),
+        "support_url": reverse("publicweb:support", args=[ticket.public_id]),
+        "category": ticket.category.display_name,
+        "status": ticket.status,
+        "status_label": str(ticket.get_status_display()),
+        "distance": round(candidate.distance),
+        "created": ticket.created_at.isoformat(),
+        "description": ticket.shown_description[:200],
+        "supporters": ticket.supporters,
+        "thumbnail": reverse("publicweb:photo_thumbnail", args=[ticket.public_id, thumbnail.pk]) if thumbnail else None,
+    }
 
 
 @require_GET
@@ -124,8 +231,187 @@ def ticket(request, public_id):
     ticket = _find_ticket(public_id, queryset)
     if ticket.public_id != public_id:
         return redirect(ticket, permanent=True)
-    events = _public_events(ticket) if ticket.is_published else []
-    return render(request, "publicweb/ticket.html", {"ticket": ticket, "events": events})
+    return _ticket_page(request, ticket)
+
+
+def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, status=200):
+    published = ticket.is_published
+    return render(request, "publicweb/ticket.html", {
+        "ticket": ticket,
+        "events": _public_events(ticket) if published else [],
+        "photos": list(duplicates.public_photos().filter(ticket=ticket)) if published else [],
+        "support_form": support_form or SupportForm(prefix="support"),
+        "subscribe_form": subscribe_form or SubscribeForm(prefix="subscribe"),
+        "supported": ticket.public_id in request.session.get(SUPPORTED_KEY, []),
+    }, status=status)
+
+
+SUPPORTED_KEY = "supported_tickets"
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("accept", "")
+
+
+@require_http_methods(["POST"])
+def support(request, public_id):
+    """"Me too" for a published, open ticket; with an e-mail address also a subscription (JSON or a page)."""
+    ticket = _find_ticket(public_id, Ticket.objects.published().select_related("category", "area"))
+    as_json = _wants_json(request)
+    form = SupportForm(request.POST, prefix=None if as_json else "support")
+    form.is_valid()
+    email = form.cleaned_data.get("email", "")
+    language = translation.get_language()
+    supported = request.session.get(SUPPORTED_KEY, [])
+    already = ticket.public_id in supported
+    if not ticket.is_open:
+        form.add_error(None, _("This report is closed and can no longer be supported."))
+    elif already and not email:
+        form.add_error(None, _("You already support this report."))
+    elif email and not _may_subscribe(request):
+        form.add_error("email", _too_many())
+    elif not form.errors:
+        try:
+            if already:
+                subscriptions.subscribe(ticket, email, language=language)
+            else:
+                duplicates.support(ticket, email=email, language=language)
+        except ValidationError as exc:
+            form.add_error("email", exc.message_dict.get("email", exc.messages))
+    if form.errors:
+        if as_json:
+            return _json_error(" ".join(message for _anchor, message in form.error_summary()))
+        return _ticket_page(request, ticket, support_form=form, status=400)
+    if not already:
+        # One "me too" per browser session: the count is no vote, but should not be trivial to inflate.
+        request.session[SUPPORTED_KEY] = (supported + [ticket.public_id])[-200:]
+    message = _("Thank you: you now support report %(id)s.") % {"id": ticket.public_id}
+    if email:
+        message += " " + _("Please confirm your e-mail address with the link we have sent you.")
+    if as_json:
+        ticket.refresh_from_db(fields=["supporters"])
+        return JsonResponse({"message": message, "supporters": ticket.supporters})
+    messages.success(request, message)
+    return redirect(ticket)
+
+
+def _may_subscribe(request):
+    """Each subscription sends a mail to an address anyone can type: limited per client IP."""
+    rate = ratelimit.Rate.parse(settings.STADTLOTSE["SUBSCRIBE_RATE_PER_IP"])
+    return ratelimit.hit("subscribe", ratelimit.client_ip(request), rate).allowed
+
+
+def _too_many():
+    return _("Too many subscriptions from your connection. Please try again in an hour.")
+
+
+@require_http_methods(["POST"])
+def subscribe(request, public_id):
+    ticket = _find_ticket(public_id, Ticket.objects.published().select_related("category", "area"))
+    form = SubscribeForm(request.POST, prefix="subscribe")
+    if form.is_valid() and form.cleaned_data["email"] and not _may_subscribe(request):
+        form.add_error("email", _too_many())
+    if form.is_valid():
+        try:
+            subscriptions.subscribe(ticket, form.cleaned_data["email"], language=translation.get_language())
+        except ValidationError as exc:
+            form.add_error("email", exc.message_dict.get("email", exc.messages))
+        else:
+            messages.success(request, _("Almost done: please confirm with the link we have sent to %(email)s.")
+                             % {"email": form.cleaned_data["email"].strip()})
+            return redirect(ticket)
+    return _ticket_page(request, ticket, subscribe_form=form, status=400)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@cache_control(private=True, no_store=True)
+def subscription_confirm(request, token):
+    """GET shows a button, POST confirms: mail scanners that open links must not confirm by themselves."""
+    subscription = Subscription.objects.select_related("ticket").filter(token=token).first()
+    if subscription is None:
+        return render(request, "publicweb/subscription.html", {"gone": True}, status=404)
+    if request.method == "POST":
+        subscriptions.confirm(subscription)
+        messages.success(request, _("Confirmed. You will hear when the status of report %(id)s changes.")
+                         % {"id": subscription.ticket.public_id})
+        return redirect(subscription.ticket)
+    return render(request, "publicweb/subscription.html", {"subscription": subscription, "action": "confirm"})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@cache_control(private=True, no_store=True)
+def unsubscribe(request, token):
+    subscription = Subscription.objects.select_related("ticket").filter(token=token).first()
+    if subscription is None:
+        return render(request, "publicweb/subscription.html", {"gone": True}, status=404)
+    if request.method == "POST":
+        ticket = subscription.ticket
+        subscriptions.unsubscribe(subscription)
+        messages.success(request, _("Done. You get no more mails about report %(id)s; your address is deleted.")
+                         % {"id": ticket.public_id})
+        return redirect(ticket)
+    return render(request, "publicweb/subscription.html", {"subscription": subscription, "action": "unsubscribe"})
+
+
+@require_GET
+def photo(request, public_id, attachment_id, thumbnail=False):
+    """A photo's public version (or thumbnail): only of a published ticket, never the original."""
+    ticket = _find_ticket(public_id, Ticket.objects.published())
+    attachment = get_object_or_404(duplicates.public_photos().filter(ticket=ticket), pk=attachment_id)
+    file = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.public_version
+    response = FileResponse(file.open("rb"), content_type="image/jpeg")
+    # Short: a photo hidden by moderation should vanish from caches soon.
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _map_form(request):
+    form = MapFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    return form
+
+
+@require_GET
+def public_map(request):
+    form = _map_form(request)
+    query = request.GET.urlencode()
+    return render(request, "publicweb/map.html", {"form": form, "query": query})
+
+
+LIST_PAGE_SIZE = 25
+
+
+@require_GET
+def map_list(request):
+    """The map as a list: the same tickets and filters, paginated and sortable."""
+    form = _map_form(request)
+    tickets = (
+        mapdata.on_map(form.map_filter())
+        .select_related("category", "area")
+        .order_by(*form.ordering())
+    )
+    page = Paginator(tickets, LIST_PAGE_SIZE).get_page(request.GET.get("seite"))
+    params = request.GET.copy()
+    params.pop("seite", None)
+    return render(request, "publicweb/map_list.html", {"form": form, "page": page, "query": params.urlencode()})
+
+
+@require_GET
+def map_geojson(request):
+    """GeoJSON of the tickets in ?bbox=min_lon,min_lat,max_lon,max_lat with the map's filters."""
+    form = MapFilterForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}, status=400)
+    map_filter = form.map_filter()
+    if request.GET.get("bbox"):
+        try:
+            map_filter.bbox = mapdata.parse_bbox(request.GET["bbox"])
+        except mapdata.BadFilter as exc:
+            return JsonResponse({"errors": {"bbox": [str(exc)]}}, status=400)
+    response = JsonResponse(mapdata.geojson(map_filter, names=form.category_names))
+    response["Content-Type"] = "application/geo+json"
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

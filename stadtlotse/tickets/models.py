@@ -111,6 +111,9 @@ class Ticket(models.Model):
     )
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     follow_up_at = models.DateTimeField(_("follow-up"), null=True, blank=True)
+    follow_up_reason = models.CharField(_("follow-up reason"), max_length=300, blank=True)
+    # Set when the overdue ticket was escalated (listed in the digest), so it is escalated once per deadline.
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="duplicates",
@@ -139,11 +142,16 @@ class Ticket(models.Model):
             models.Index(fields=["status", "created_at"], name="ticket_status_created"),
             models.Index(fields=["department", "status", "created_at"], name="ticket_dept_status_created"),
             models.Index(fields=["publication", "status", "lat", "lon"], name="ticket_pub_map"),
+            # The public map's "resolved in the last 30 days" part, answered from the index alone.
+            models.Index(fields=["publication", "status", "resolved_at", "lat", "lon"], name="ticket_map_resolved"),
+            # Public lists newest first (Open311 GET requests, feeds) without sorting all published rows.
+            models.Index(fields=["publication", "-created_at"], name="ticket_pub_created"),
             models.Index(fields=["lat", "lon"], name="ticket_location"),
             models.Index(fields=["category", "created_at"], name="ticket_category_created"),
             models.Index(fields=["area", "created_at"], name="ticket_area_created"),
             models.Index(fields=["due_at"], name="ticket_due"),
             models.Index(fields=["updated_at"], name="ticket_updated"),
+            models.Index(fields=["follow_up_at"], name="ticket_follow_up"),
         ]
 
     def __str__(self):
@@ -264,6 +272,9 @@ class Event(models.Model):
         NOTIFICATION_SENT = "notification_sent", _("notification sent")
         NOTIFICATION_FAILED = "notification_failed", _("notification failed")
         REOPENED = "reopened", _("reopened")
+        FOLLOW_UP = "follow_up", _("follow-up set")
+        ESCALATED = "escalated", _("escalated as overdue")
+        UNMERGED = "unmerged", _("merge undone")
 
     class Visibility(models.TextChoices):
         INTERNAL = "internal", _("internal")
@@ -295,7 +306,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["ticket", "created_at"], name="event_ticket_created"),
+            # Leading ticket, then visibility: a page's public events are found by ticket even where
+            # SQLite, without statistics, would otherwise walk every public event.
+            models.Index(fields=["ticket", "visibility", "created_at"], name="event_ticket_vis_created"),
             models.Index(fields=["visibility", "created_at"], name="event_visibility_created"),
         ]
 
@@ -321,8 +334,11 @@ class Event(models.Model):
 
 
 def attachment_path(instance, filename):
-    # The upload's own file name is never used: it may carry personal data or a path.
-    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(instance.content_type, "bin")
+    # The upload's own file name is never used: it may carry personal data or a path. The media module
+    # names its files "original.png", "public.jpg"; only such a known extension is kept.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ("jpg", "png", "webp"):
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(instance.content_type, "bin")
     return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 

@@ -6,7 +6,6 @@ illegal change raises `WorkflowError` with a message for the person who tried it
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Priority, Topic
 
+from . import deadlines, search
 from .models import Event, Ticket
 
 S = Ticket.Status
@@ -33,7 +33,9 @@ TRANSITIONS = {
 }
 
 # What a department's own staff may do to their department's tickets; the desk may do everything.
-DEPARTMENT_ACTIONS = {"accept", "start", "resolve", "reject", "request_info", "add_note", "assign", "hand_back"}
+DEPARTMENT_ACTIONS = {
+    "accept", "start", "resolve", "reject", "request_info", "add_note", "assign", "hand_back", "follow_up",
+}
 
 
 class WorkflowError(Exception):
@@ -62,7 +64,7 @@ def allowed_actions(ticket, user):
     if not user.is_active:
         return set()
     if user.is_desk:
-        return DEPARTMENT_ACTIONS | {"classify", "forward", "reopen", "mark_duplicate", "moderate"}
+        return DEPARTMENT_ACTIONS | {"classify", "forward", "reopen", "mark_duplicate", "moderate", "unmerge"}
     if ticket.department_id and ticket.department_id in user.department_ids():
         return set(DEPARTMENT_ACTIONS)
     return set()
@@ -107,6 +109,9 @@ def record(ticket, kind, *, by, visibility=Event.Visibility.INTERNAL, note="", s
             department = ticket.department
         event.department = department
     event.save()
+    if kind in search.TEXT_KINDS or kind == Event.Kind.CLASSIFIED:
+        # Same transaction: the search index never lags behind the ticket.
+        search.reindex(ticket)
     return event
 
 
@@ -185,8 +190,9 @@ def forward(ticket, department, *, by, note="", notify=True):
     ticket.forwarded_at = timezone.now()
     ticket.accepted_at = None
     ticket.assignee = None
-    hours = ticket.category.deadline_hours
-    ticket.due_at = ticket.forwarded_at + timedelta(hours=hours) if hours else None
+    # Working hours: weekends and public holidays of the city's state do not count.
+    ticket.due_at = deadlines.due_at(ticket.forwarded_at, ticket.category.deadline_hours)
+    ticket.escalated_at = None
     event = _change_status(ticket, S.FORWARDED, by=by, kind=Event.Kind.FORWARDED, department=department,
                            notify=notify, data={"department": department.slug})
     if note:
@@ -245,7 +251,7 @@ def request_info(ticket, *, by, question):
     if contact is None or contact.erased_at or not (contact.email or contact.phone):
         raise WorkflowError(_("The reporter left no e-mail address or phone number, so they cannot be asked."))
     if ticket.due_at:
-        remaining = max((ticket.due_at - timezone.now()).total_seconds(), 0)
+        remaining = deadlines.working_seconds_between(timezone.now(), ticket.due_at)
     else:
         remaining = None
     event = _change_status(ticket, S.NEEDS_INFO, by=by, notify=False, data={"paused_seconds_left": remaining})
@@ -268,7 +274,7 @@ def answer_info(ticket, *, text, by=REPORTER):
     back_to = asked.status_from if asked and asked.status_from != S.NEEDS_INFO else S.NEW
     seconds_left = asked.data.get("paused_seconds_left") if asked else None
     if seconds_left is not None:
-        ticket.due_at = timezone.now() + timedelta(seconds=seconds_left)
+        ticket.due_at = deadlines.add_working_time(timezone.now(), seconds_left)
     record(ticket, Event.Kind.MESSAGE_FROM_REPORTER, by=by, note=text.strip())
     return _change_status(ticket, back_to, by=by, notify=False)
 
@@ -380,3 +386,32 @@ def set_publication(ticket, publication, *, by, reason="", public_description=No
         data["public_description_changed"] = True
     _touch(ticket, "publication", "public_description")
     return record(ticket, Event.Kind.MODERATED, by=by, note=reason.strip(), data=data)
+
+
+@transaction.atomic
+def set_follow_up(ticket, at, *, by, reason):
+    """Put the ticket on follow-up (Wiedervorlage): it shows in the inbox and the digest from `at` on.
+
+    `at=None` clears the follow-up. Internal; the reporter is not told.
+    """
+    _check(ticket, by, "follow_up")
+    if at is not None and not reason.strip():
+        raise WorkflowError(_("Please give a reason for the follow-up."))
+    _lock(ticket)
+    ticket.follow_up_at = at
+    ticket.follow_up_reason = reason.strip()[:300] if at else ""
+    _touch(ticket, "follow_up_at", "follow_up_reason")
+    return record(ticket, Event.Kind.FOLLOW_UP, by=by, note=ticket.follow_up_reason,
+                  data={"at": at.isoformat() if at else None})
+
+
+@transaction.atomic
+def escalate(ticket, *, now=None):
+    """Mark an overdue ticket as escalated (once per deadline); returns the Event or None."""
+    _lock(ticket)
+    now = now or timezone.now()
+    if ticket.escalated_at or not ticket.is_overdue(now):
+        return None
+    ticket.escalated_at = now
+    ticket.save(update_fields=["escalated_at"])
+    return record(ticket, Event.Kind.ESCALATED, by=SYSTEM, data={"due_at": ticket.due_at.isoformat()}, at=now)

@@ -49,7 +49,9 @@ class DeskTests(BackofficeTestCase):
         response = self.client.get(reverse("backoffice:home"))
         self.assertContains(response, "<h1>")
         self.assertEqual([t.public_id for t in response.context["page"]], [self.desk_ticket.public_id])
-        self.assertEqual(response.context["queues"], {"new": 1, "moderation": 1, "overdue": 0})
+        self.assertEqual(response.context["queues"], {
+            "new": 1, "returned": 0, "moderation": 1, "overdue": 0, "follow_up": 0, "waiting": 0,
+        })
         self.assertContains(response, self.desk_ticket.public_id)
         self.assertNotContains(response, self.waste_ticket.public_id)
         counts = {d.slug: d.open_tickets for d in response.context["departments"]}
@@ -166,7 +168,7 @@ class DepartmentTests(BackofficeTestCase):
         self.assertContains(response, "rita@example.org")
         offered = [form.action for form in response.context["action_forms"]]
         self.assertEqual(offered, ["accept", "start", "resolve", "reject", "request_info", "hand_back",
-                                   "add_note", "assign"])
+                                   "add_note", "assign", "follow_up"])
 
     def test_other_departments_ticket_is_404(self):
         for ticket in (self.street_ticket, self.desk_ticket):

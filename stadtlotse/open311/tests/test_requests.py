@@ -6,6 +6,7 @@ from datetime import timedelta
 import time_machine
 
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -202,6 +203,8 @@ class FilterTests(RequestsTestCase):
         self.assertEqual([r.findtext("service_request_id") for r in tree], [self.lamp.public_id])
 
 
+# The rate limiter's cache queries differ between a window's first and later hits; not what is counted here.
+@override_settings(RATELIMIT_ENABLE=False)
 class QueryCountTests(RequestsTestCase):
     def test_queries_do_not_grow_with_the_number_of_requests(self):
         def count(fmt, **params):
@@ -218,9 +221,9 @@ class QueryCountTests(RequestsTestCase):
             workflow.add_note(other, "Ist beauftragt.", by=self.alice, public=True)
         many = {fmt: count(fmt, extensions="true") for fmt in FORMATS}
         self.assertEqual(many, few)
-        # One query for the tickets with category, department and district, one for their public notes.
-        with self.assertNumQueries(2):
+        # The tickets; one lookup each for their categories, departments and districts; their public notes and photos.
+        with self.assertNumQueries(6):
             response = self.get("v2/requests", "json", data={"extensions": "true"})
         self.assertEqual(len(json.loads(response.content)), 7)
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(6):
             self.get(f"v2/requests/{ticket.public_id}", "xml")

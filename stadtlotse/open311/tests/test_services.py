@@ -31,6 +31,15 @@ class DiscoveryTests(Open311TestCase):
         self.assertEqual(endpoint.findtext("url"), "https://stadtlotse.example.org/open311/v2/")
         self.assertEqual([f.text for f in endpoint.findall("formats/format")], ["text/xml", "application/json"])
 
+    def test_a_configured_test_endpoint_is_listed(self):
+        from django.conf import settings
+
+        test_url = "https://test.stadtlotse.example.org/open311/v2/"
+        with override_settings(STADTLOTSE={**settings.STADTLOTSE, "OPEN311_TEST_URL": test_url}):
+            data = self.body(self.get("discovery", "json"), "json")
+        self.assertEqual([(e["type"], e["url"]) for e in data["endpoints"]],
+                         [("production", "https://stadtlotse.example.org/open311/v2/"), ("test", test_url)])
+
     def test_discovery_also_under_v2(self):
         self.assertEqual(self.get("v2/discovery", "json").status_code, 200)
 
@@ -50,6 +59,7 @@ class ServiceListTests(Open311TestCase):
         self.assertNotIn("abfall", by_code)
         self.assertEqual(by_code["graffiti"]["group"], by_code["graffiti"]["service_name"])
 
+    @override_settings(RATELIMIT_ENABLE=False)  # the limiter's own cache queries are not counted here
     def test_services_in_one_query(self):
         with self.assertNumQueries(1):
             self.get("v2/services", "xml")

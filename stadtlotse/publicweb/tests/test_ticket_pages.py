@@ -74,7 +74,7 @@ class PublicTicketPageTests(PublicWebTestCase):
         return (client or self.client).get(reverse("publicweb:ticket", args=[ticket.public_id]))
 
     def test_published_ticket(self):
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(3):  # ticket, its public events, its public photos
             response = self.get(self.ticket)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Ein altes Sofa und zwei Matratzen am Gehweg, seit einer Woche.")

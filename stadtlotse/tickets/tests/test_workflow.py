@@ -1,4 +1,5 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import time_machine
 from django.utils import timezone
@@ -6,7 +7,7 @@ from django.utils import timezone
 from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, report, resident
 from stadtlotse.intake import intake
 from stadtlotse.notifications.models import Notification
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import deadlines, workflow
 from stadtlotse.tickets.models import Event, Ticket
 from stadtlotse.tickets.workflow import TRANSITIONS, WorkflowError
 
@@ -91,19 +92,23 @@ class LifecycleTests(StadtlotseTestCase):
         self.assertEqual(returned.data["returned_by"], "abfallwirtschaft")
 
     def test_question_to_the_reporter_pauses_the_deadline(self):
-        ticket = report("abfall-sperrmuell", HERMANNPLATZ)
+        # Monday to Wednesday of a week without holidays in Berlin: every hour is a working hour.
+        monday = dt.datetime(2026, 11, 16, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+        with time_machine.travel(monday, tick=False):
+            ticket = report("abfall-sperrmuell", HERMANNPLATZ)
         due = ticket.due_at
-        with time_machine.travel(timezone.now() + dt.timedelta(hours=10), tick=False):
+        with time_machine.travel(monday + dt.timedelta(hours=10), tick=False):
             workflow.request_info(ticket, by=self.bob, question="Liegt der Sperrmüll auf dem Gehweg oder im Hof?")
             self.assertEqual(ticket.status, S.NEEDS_INFO)
             question_mail = ticket.notifications.get(template="question")
             self.assertIn("Gehweg oder im Hof", question_mail.body_text)
-        with time_machine.travel(timezone.now() + dt.timedelta(hours=58), tick=False):
+        with time_machine.travel(monday + dt.timedelta(hours=58), tick=False):
             workflow.answer_info(ticket, text="Auf dem Gehweg, vor Nr. 20.")
             ticket.refresh_from_db()
             self.assertEqual(ticket.status, S.FORWARDED)
-            # 48 h passed while waiting; the deadline moved by as much.
-            self.assertAlmostEqual((ticket.due_at - due).total_seconds(), 48 * 3600, delta=5)
+            # 48 working hours passed while waiting; the deadline moved by as much (over the weekend).
+            self.assertAlmostEqual(deadlines.working_seconds_between(due, ticket.due_at), 48 * 3600, delta=5)
+            self.assertEqual(timezone.localtime(ticket.due_at).weekday(), 0)
         answer = ticket.events.get(kind="message_from_reporter")
         self.assertEqual(answer.actor_kind, Event.ActorKind.REPORTER)
 

@@ -32,6 +32,10 @@ class Command(BaseCommand):
         requeued = jobs.requeue_stale(started_before=timezone.now())
         if requeued:
             self.stdout.write(f"Requeued {requeued} job(s) interrupted by the last stop.")
+        from stadtlotse.notifications.tasks import schedule_daily_digest
+
+        # The digest job re-queues itself each day; this starts the cycle on a fresh install.
+        schedule_daily_digest()
         commands = {
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",

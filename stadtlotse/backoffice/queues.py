@@ -1,0 +1,46 @@
+"""The desk's queues: named filters over tickets, counted together in one query for the overview."""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stadtlotse.tickets.models import Ticket
+
+S = Ticket.Status
+
+
+def end_of_today(now):
+    local = timezone.localtime(now)
+    return datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
+
+
+def conditions(now):
+    """Queue name → (label, Q). A ticket may sit in several queues."""
+    return {
+        "new": (_("new"), Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=True)),
+        "returned": (_("returned by a department"),
+                     # Only hand_back() puts a forwarded ticket back to `new` without a department.
+                     Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=False)),
+        "moderation": (_("awaiting moderation"), Q(publication=Ticket.Publication.PENDING)),
+        "overdue": (_("overdue"), Q(status__in=Ticket.OPEN_STATUSES, due_at__lt=now) & ~Q(status=S.NEEDS_INFO)),
+        "follow_up": (_("follow-up due today"),
+                      Q(status__in=Ticket.OPEN_STATUSES, follow_up_at__lt=end_of_today(now))),
+        "waiting": (_("waiting for the reporter"), Q(status=S.NEEDS_INFO)),
+    }
+
+
+def choices():
+    return [(name, label) for name, (label, _q) in conditions(timezone.now()).items()]
+
+
+def counts(tickets, now=None):
+    """How many of `tickets` are in each queue, in one aggregate query."""
+    now = now or timezone.now()
+    return tickets.aggregate(**{name: Count("pk", filter=q) for name, (_label, q) in conditions(now).items()})
+
+
+def apply(tickets, name, now=None):
+    label_q = conditions(now or timezone.now()).get(name)
+    return tickets.filter(label_q[1]) if label_q else tickets

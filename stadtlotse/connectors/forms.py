@@ -1,0 +1,156 @@
+"""The administrator's form for a department's connector: validated on save, secrets write-only.
+
+Secrets (webhook secret, Open311 API key) are never rendered back into the page: an empty field
+keeps the stored value. They are never part of a log line or an error message either.
+"""
+
+from urllib.parse import urlparse
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from stadtlotse.catalog.models import Department
+
+from . import http
+from .delivery import DeliveryError
+
+MIN_SECRET_LENGTH = 32
+SECRET_FIELDS = {"webhook_secret": "secret", "open311_api_key": "api_key"}
+
+
+def _url(value):
+    """http(s) URL without credentials in it (they would end up in logs and pages)."""
+    if not value:
+        return value
+    parts = urlparse(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(_("Enter an http:// or https:// address."))
+    if parts.username or parts.password:
+        raise ValidationError(_("Do not put a user name or password into the address; use the fields for them."))
+    return value
+
+
+class DepartmentAdminForm(forms.ModelForm):
+    webhook_url = forms.URLField(label=gettext_lazy("Webhook URL"), required=False, assume_scheme="https",
+                                 validators=[_url])
+    webhook_secret = forms.CharField(
+        label=gettext_lazy("Webhook secret"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("At least 32 characters. Leave empty to keep the stored secret."))
+    open311_endpoint = forms.URLField(
+        label=gettext_lazy("Open311 endpoint"), required=False, assume_scheme="https", validators=[_url],
+        help_text=gettext_lazy("The GeoReport v2 base address, e.g. https://city.example/open311/v2/"))
+    open311_api_key = forms.CharField(
+        label=gettext_lazy("Open311 API key"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("Leave empty to keep the stored key."))
+    open311_format = forms.ChoiceField(label=gettext_lazy("Open311 format"), choices=[("xml", "XML"), ("json", "JSON")],
+                                       required=False)
+    open311_jurisdiction_id = forms.CharField(label=gettext_lazy("Open311 jurisdiction_id"), required=False,
+                                              max_length=100)
+    open311_service_codes = forms.CharField(
+        label=gettext_lazy("Service code mapping"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("One per line: our code = the back end's code. Codes not listed are sent as they are."))
+    reply_senders = forms.CharField(
+        label=gettext_lazy("Further sender addresses"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("E-mail connector: addresses besides the department's own and its members' that may "
+                               "answer for it, one per line."))
+    check_reachable = forms.BooleanField(
+        label=gettext_lazy("Check that the address answers"), required=False,
+        help_text=gettext_lazy("Sends one GET request to the webhook URL or the Open311 service list when saving."))
+
+    class Meta:
+        model = Department
+        exclude = ["connector_settings"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.connector_settings or {}
+        self.fields["webhook_url"].initial = stored.get("url", "")
+        self.fields["open311_endpoint"].initial = stored.get("endpoint", "")
+        self.fields["open311_format"].initial = stored.get("format", "xml")
+        self.fields["open311_jurisdiction_id"].initial = stored.get("jurisdiction_id", "")
+        self.fields["open311_service_codes"].initial = "\n".join(
+            f"{ours} = {theirs}" for ours, theirs in (stored.get("service_codes") or {}).items())
+        self.fields["reply_senders"].initial = "\n".join(stored.get("senders", []))
+        for field, key in SECRET_FIELDS.items():
+            if stored.get(key):
+                self.fields[field].help_text = _("A value is stored (not shown). Leave empty to keep it.")
+
+    def clean_webhook_secret(self):
+        secret = self.cleaned_data["webhook_secret"].strip()
+        if secret and len(secret) < MIN_SECRET_LENGTH:
+            raise ValidationError(_("The secret must have at least %(min)d characters.") % {"min": MIN_SECRET_LENGTH})
+        return secret
+
+    def clean_open311_service_codes(self):
+        mapping = {}
+        for number, line in enumerate(self.cleaned_data["open311_service_codes"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            ours, sep, theirs = line.partition("=")
+            if not sep or not ours.strip() or not theirs.strip():
+                raise ValidationError(_("Line %(number)d: write “our code = their code”.") % {"number": number})
+            mapping[ours.strip()] = theirs.strip()
+        return mapping
+
+    def clean_reply_senders(self):
+        addresses = [line.strip().lower() for line in self.cleaned_data["reply_senders"].splitlines() if line.strip()]
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise ValidationError(_("“%(address)s” is not an e-mail address.") % {"address": address}) from None
+        return addresses
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = self.instance.connector_settings or {}
+        connector = cleaned.get("connector")
+        settings = {}
+        if connector == Department.Connector.WEBHOOK:
+            settings = {"url": cleaned.get("webhook_url"), "secret": cleaned.get("webhook_secret") or stored.get("secret")}
+            if not settings["url"] and "webhook_url" not in self.errors:
+                self.add_error("webhook_url", _("The webhook connector needs a URL."))
+            if not settings["secret"] and "webhook_secret" not in self.errors:
+                self.add_error("webhook_secret", _("The webhook connector needs a secret."))
+        elif connector == Department.Connector.OPEN311:
+            settings = {
+                "endpoint": cleaned.get("open311_endpoint"),
+                "api_key": cleaned.get("open311_api_key") or stored.get("api_key"),
+                "format": cleaned.get("open311_format") or "xml",
+                "jurisdiction_id": cleaned.get("open311_jurisdiction_id", ""),
+                "service_codes": cleaned.get("open311_service_codes") or {},
+            }
+            if not settings["endpoint"] and "open311_endpoint" not in self.errors:
+                self.add_error("open311_endpoint", _("The Open311 connector needs the endpoint address."))
+            if not settings["api_key"]:
+                self.add_error("open311_api_key", _("The Open311 connector needs an API key."))
+        elif connector == Department.Connector.EMAIL:
+            settings = {"senders": cleaned.get("reply_senders") or []}
+        if cleaned.get("check_reachable") and not self.errors:
+            self._check_reachable(connector, settings)
+        self.connector_settings = settings
+        return cleaned
+
+    def _check_reachable(self, connector, settings):
+        if connector == Department.Connector.WEBHOOK:
+            field, url = "webhook_url", settings["url"]
+        elif connector == Department.Connector.OPEN311:
+            fmt = settings["format"]
+            field, url = "open311_endpoint", settings["endpoint"].rstrip("/") + f"/services.{fmt}"
+        else:
+            return
+        try:
+            code, _body = http.request("GET", url)
+        except DeliveryError:
+            self.add_error(field, _("The address does not answer."))
+            return
+        # A webhook may refuse a GET (405, 501): it answered. An Open311 service list must be there.
+        if connector == Department.Connector.OPEN311 and code != 200:
+            self.add_error(field, _("The address answered with HTTP %(code)d.") % {"code": code})
+
+    def save(self, commit=True):
+        self.instance.connector_settings = self.connector_settings
+        return super().save(commit=commit)

@@ -1,0 +1,238 @@
+"""The e-mail connector, inbound: a department's reply to a forwarded ticket becomes a status change or a note.
+
+One message in (from the MTA pipe `receive_mail` or the IMAP poller `poll_imap`), one decision out:
+- ignored (logged): too large, an auto-reply or out-of-office, a delivery report, our own mail;
+- bounced (with the reason): no ticket id, unknown ticket, sender not the ticket's department,
+  a change the workflow refuses;
+- applied: a status keyword at the start (ANGENOMMEN, IN BEARBEITUNG, ERLEDIGT, ABGELEHNT) changes
+  the status with the rest of the reply as the public note; a reply without one becomes an
+  internal note for the desk. The same message twice (same Message-ID) changes nothing.
+"""
+
+import email
+import email.policy
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from stadtlotse.tickets.models import Ticket
+
+from . import status
+
+logger = logging.getLogger(__name__)
+S = Ticket.Status
+
+DEFAULT_KEYWORDS = {
+    "ANGENOMMEN": S.ACCEPTED, "IN BEARBEITUNG": S.IN_PROGRESS, "ERLEDIGT": S.DONE, "ABGELEHNT": S.REJECTED,
+}
+TICKET_ID = re.compile(r"\b([A-Za-z]{1,10}-\d{4}-\d{4,9})\b")
+AUTO_SUBJECT = re.compile(
+    r"^\s*(abwesenheitsnotiz|automatische antwort|auto(matic)?[ -]?reply|autoreply|out of (the )?office|"
+    r"undeliverable|unzustellbar|delivery status notification|mail delivery failed)", re.IGNORECASE)
+# Where the quoted original starts in a reply written by common clients (German and English).
+QUOTE_START = re.compile(
+    r"^\s*(-{2,}\s*(original(nachricht| message)|ursprüngliche nachricht)\s*-{2,}|_{10,}|"
+    r"(von|from|gesendet|sent):\s.+|am .+ schrieb .+:|on .+ wrote:|.+ schrieb am .+:)\s*$", re.IGNORECASE)
+# A closing formula starts the signature: staff names stay out of the public note.
+SIGNATURE_START = re.compile(
+    r"^\s*(mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|herzliche grüße|mfg|gruß|grüße|"
+    r"kind regards|best regards|regards|best)\b", re.IGNORECASE)
+
+
+@dataclass
+class Result:
+    outcome: str  # applied, duplicate, ignored, bounced
+    reason: str = ""
+    ticket: object = None
+
+
+def keywords():
+    """Keyword → status, longest first (so "IN BEARBEITUNG" is tried before a shorter one it starts with)."""
+    configured = settings.STADTLOTSE["CONNECTOR_MAIL_KEYWORDS"].strip()
+    mapping = dict(DEFAULT_KEYWORDS)
+    if configured:
+        mapping = {}
+        for pair in configured.split(","):
+            word, _sep, code = pair.partition("=")
+            if word.strip() and code.strip() in S.values:
+                mapping[" ".join(word.split()).upper()] = S(code.strip())
+    return sorted(mapping.items(), key=lambda item: -len(item[0]))
+
+
+def handle_message(raw):
+    """Decide about one RFC 822 message (bytes). Never raises for bad input; returns a Result."""
+    limit = settings.STADTLOTSE["CONNECTOR_MAX_MAIL_BYTES"]
+    if len(raw) > limit:
+        return _ignore(f"message of {len(raw)} bytes exceeds the limit of {limit}")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    reason = auto_reply_reason(message)
+    if reason:
+        return _ignore(reason, message)
+    sender = parseaddr(str(message.get("From", "")))[1].lower()
+    if not sender or "@" not in sender:
+        return _ignore("no sender address", message)
+    if sender == settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].lower() or sender.startswith("mailer-daemon@"):
+        return _ignore("mail from ourselves or a mail server", message)
+    public_id = ticket_id_of(message)
+    if public_id is None:
+        return _bounce(message, sender, _("The mail carries no ticket id (such as [SL-2026-0042]) in its subject "
+                                          "or address."))
+    ticket = status.find_ticket(public_id)
+    if ticket is None:
+        return _bounce(message, sender, _("There is no ticket %(id)s.") % {"id": public_id.upper()})
+    department = ticket.department
+    if department is None or not sender_allowed(department, sender):
+        return _bounce(message, sender, _("Ticket %(id)s is not with a department that writes from %(sender)s.")
+                       % {"id": ticket.public_id, "sender": sender}, ticket)
+    new_status, note = parse_reply(reply_text(message))
+    if new_status is None and not note:
+        return _bounce(message, sender, _("The reply is empty."), ticket)
+    key = str(message.get("Message-ID", "")).strip()[:255] or hashlib.sha256(raw).hexdigest()
+    try:
+        outcome = status.apply_update(ticket, department, source="email", key=key, sender=sender,
+                                      status=new_status, note=note, public=new_status is not None)
+    except status.UpdateRefused as exc:
+        return _bounce(message, sender, str(exc), ticket)
+    if outcome.duplicate:
+        logger.info("mail %s for %s ignored: already processed", key, ticket.public_id)
+        return Result("duplicate", "already processed", ticket)
+    return Result("applied", "", ticket)
+
+
+def _ignore(reason, message=None):
+    logger.warning("incoming mail ignored: %s (Message-ID %s)", reason,
+                   message.get("Message-ID", "-") if message is not None else "-")
+    return Result("ignored", reason)
+
+
+def _bounce(message, sender, reason, ticket=None):
+    from .mail_out import send_bounce
+
+    logger.warning("incoming mail from %s refused: %s", sender, reason)
+    try:
+        send_bounce(message, sender, reason)
+    except Exception as exc:  # noqa: BLE001 - a bounce that cannot go out is logged, the mail stays refused
+        logger.warning("bounce to %s could not be sent: %s", sender, exc)
+    return Result("bounced", reason, ticket)
+
+
+def auto_reply_reason(message):
+    """Why this message is machine-written (and must not be answered or applied), or ''."""
+    auto = str(message.get("Auto-Submitted", "")).strip().lower()
+    if auto and auto != "no":
+        return f"Auto-Submitted: {auto}"
+    for header in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder"):
+        if message.get(header) is not None:
+            return f"{header} header"
+    if str(message.get("Precedence", "")).strip().lower() in {"bulk", "junk", "list", "auto_reply"}:
+        return f"Precedence: {message.get('Precedence')}"
+    if message.get_content_type() == "multipart/report":
+        return "delivery or read report"
+    if AUTO_SUBJECT.match(str(message.get("Subject", ""))):
+        return "automatic reply by its subject"
+    if message.get("X-Stadtlotse-Ticket") is not None:
+        return "one of our own mails came back"
+    return ""
+
+
+def ticket_id_of(message):
+    """The ticket id from the reply address (antwort+SL-2026-0042@…) or else from the subject."""
+    local = settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].partition("@")[0].lower()
+    recipients = []
+    for header in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
+        recipients.extend(str(value) for value in message.get_all(header, []))
+    for _name, address in getaddresses(recipients):
+        mailbox = address.partition("@")[0]
+        if mailbox.lower().startswith(local + "+"):
+            match = TICKET_ID.fullmatch(mailbox[len(local) + 1:])
+            if match:
+                return match.group(1).upper()
+    match = TICKET_ID.search(str(message.get("Subject", "")))
+    return match.group(1).upper() if match else None
+
+
+def sender_allowed(department, sender):
+    allowed = {department.email.lower()} if department.email else set()
+    allowed |= {address.lower() for address in department.connector_settings.get("senders", [])}
+    return sender in allowed or department.memberships.filter(user__email__iexact=sender, user__is_active=True).exists()
+
+
+def reply_text(message):
+    """The new text of the reply: plain part preferred, HTML converted, quoted original and signature cut."""
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError):
+        content = part.get_payload(decode=True).decode("utf-8", "replace")
+    if part.get_content_type() == "text/html":
+        content = html_to_text(content)
+    lines = []
+    for line in content.replace("\r\n", "\n").split("\n"):
+        if line.startswith(">") or QUOTE_START.match(line) or SIGNATURE_START.match(line):
+            break
+        if line.rstrip() == "--":
+            break
+        lines.append(line.rstrip())
+    return "\n".join(lines).strip()
+
+
+def parse_reply(text):
+    """(status or None, note): a keyword at the very start of the reply sets the status."""
+    for word, code in keywords():
+        # However the keyword was spaced, wrapped or cased; it must be a word of its own.
+        pattern = r"^\s*" + r"\s+".join(re.escape(part) for part in word.split()) + r"(?!\w)"
+        match = re.match(pattern, text, re.IGNORECASE)
+        if match:
+            return code, text[match.end():].lstrip(" \t:-–.!\n").strip()
+    return None, text.strip()
+
+
+class _TextExtractor(HTMLParser):
+    """HTML mail to text, leaving out quoted originals (blockquote, Gmail's and Outlook's quote blocks)."""
+
+    BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "table"}
+    SKIP = {"style", "script", "head", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skip_depth, self.stack, self.stopped = [], 0, [], False
+
+    def handle_starttag(self, tag, attrs):
+        if self.stopped:
+            return
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "") + " " + (attrs.get("id") or "")
+        if tag == "blockquote" or "gmail_quote" in classes or "divRplyFwdMsg" in classes or "moz-cite-prefix" in classes:
+            # Everything from the quoted original on is not part of the answer.
+            self.stopped = True
+            return
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        if tag in self.BLOCK and not self.stopped:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.stopped and not self.skip_depth:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(html):
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.split("\n"))).strip()

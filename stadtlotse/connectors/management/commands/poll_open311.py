@@ -1,0 +1,28 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from stadtlotse.catalog.models import Department
+from stadtlotse.connectors import open311_client
+
+
+class Command(BaseCommand):
+    help = "Pull status updates from the Open311 back ends of departments with the Open311 connector."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="keep polling")
+        parser.add_argument("--interval", type=int, default=300, help="seconds between rounds with --loop")
+
+    def handle(self, *args, loop, interval, **options):
+        while True:
+            departments = Department.objects.filter(connector=Department.Connector.OPEN311, is_active=True)
+            for department in departments.order_by("name"):
+                try:
+                    counts = open311_client.poll(department)
+                except open311_client.Open311Error as exc:
+                    self.stderr.write(f"{department.slug}: {exc}")
+                    continue
+                self.stdout.write(f"{department.slug}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+            if not loop:
+                return
+            time.sleep(interval)

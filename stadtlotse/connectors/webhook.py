@@ -1,0 +1,157 @@
+"""The webhook connector: a signed JSON document out, signed status updates in.
+
+Signature (both directions): hex HMAC-SHA256 with the department's secret over
+"<timestamp>.<body>", sent as `X-Stadtlotse-Signature: sha256=<hex>` next to
+`X-Stadtlotse-Timestamp: <unix seconds>`. Schema and examples: docs/connectors/webhook.md.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from stadtlotse.tickets.models import Ticket
+
+from . import http, status
+from .delivery import DeliveryError
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_OUT = "stadtlotse.forward.v1"
+SCHEMA_IN = "stadtlotse.status.v1"
+TIMESTAMP_HEADER = "X-Stadtlotse-Timestamp"
+SIGNATURE_HEADER = "X-Stadtlotse-Signature"
+MAX_BODY_BYTES = 64 * 1024
+INBOUND_STATUSES = {Ticket.Status.ACCEPTED, Ticket.Status.IN_PROGRESS, Ticket.Status.DONE, Ticket.Status.REJECTED}
+
+
+class SignatureError(Exception):
+    """The request is not signed with the department's secret, or too old; the message says which."""
+
+
+def sign(secret, timestamp, body):
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def signed_headers(secret, body, now=None):
+    timestamp = str(int(now if now is not None else time.time()))
+    return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body)}
+
+
+def verify(secret, timestamp, signature, body, now=None):
+    """Raise SignatureError unless `signature` is ours over timestamp and body and the timestamp is fresh."""
+    if not secret:
+        raise SignatureError("department has no webhook secret")
+    if not timestamp or not signature:
+        raise SignatureError("missing signature headers")
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        raise SignatureError("timestamp is not a number") from None
+    if abs((now if now is not None else time.time()) - sent_at) > settings.STADTLOTSE["WEBHOOK_TOLERANCE_SECONDS"]:
+        raise SignatureError("timestamp too old or in the future")
+    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+        raise SignatureError("signature does not match")
+
+
+def document(delivery):
+    """The forwarded ticket as JSON-ready data (schema stadtlotse.forward.v1). No reporter contact data."""
+    ticket = delivery.ticket
+    site = settings.SITE_URL
+    return {
+        "schema": SCHEMA_OUT,
+        "delivery_id": str(delivery.key),
+        "department": delivery.department.slug,
+        "ticket": {
+            "id": ticket.public_id,
+            "url": site + ticket.get_absolute_url(),
+            "backoffice_url": site + ticket.get_backoffice_url(),
+            "created_at": ticket.created_at.isoformat(),
+            "due_at": ticket.due_at.isoformat() if ticket.due_at else None,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "category": {"code": ticket.category.service_code, "name": ticket.category.name},
+            "description": ticket.description,
+            "attributes": ticket.attributes,
+            "location": {
+                "lat": ticket.lat, "lon": ticket.lon, "address": ticket.address,
+                "district": ticket.area.name if ticket.area_id else None,
+            },
+            "media_urls": media_urls(ticket),
+        },
+    }
+
+
+def media_urls(ticket):
+    """Links to the photos staff may see (the back-office URL needs a login)."""
+    from django.urls import reverse
+
+    return [
+        settings.SITE_URL + reverse("backoffice:attachment", args=[ticket.public_id, attachment.pk])
+        for attachment in ticket.attachments.filter(is_hidden=False).order_by("created_at", "id")
+    ]
+
+
+def post_forward(delivery):
+    """POST the document; 2xx means delivered. The Idempotency-Key lets the target drop a repeat."""
+    config = delivery.department.connector_settings
+    url, secret = config.get("url"), config.get("secret")
+    if not url or not secret:
+        raise DeliveryError("webhook URL or secret missing in the department's connector settings")
+    body = json.dumps(document(delivery), ensure_ascii=False, sort_keys=True).encode()
+    headers = {"Content-Type": "application/json", "Idempotency-Key": str(delivery.key),
+               **signed_headers(secret, body)}
+    code, answer = http.request("POST", url, body=body, headers=headers)
+    if not 200 <= code < 300:
+        raise DeliveryError(f"webhook answered HTTP {code}")
+    try:
+        reference = json.loads(answer or b"{}").get("external_id") or ""
+    except (ValueError, AttributeError):
+        reference = ""
+    return str(reference)[:100]
+
+
+class InboundError(Exception):
+    def __init__(self, message, status_code):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def receive(department, *, body, timestamp, signature):
+    """Check and apply one signed status update. Returns the Outcome; raises InboundError (HTTP code) otherwise."""
+    try:
+        verify(department.connector_settings.get("secret", ""), timestamp, signature, body)
+    except SignatureError as exc:
+        logger.warning("webhook from %s refused: %s", department.slug, exc)
+        raise InboundError(_("Signature invalid or expired."), 401) from exc
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise InboundError(_("The body is not valid JSON."), 400) from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA_IN:
+        raise InboundError(_("Expected a JSON object with schema “%(schema)s”.") % {"schema": SCHEMA_IN}, 400)
+    event_id, ticket_id = data.get("event_id"), data.get("ticket_id")
+    new_status, note = data.get("status"), data.get("note", "")
+    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 255:
+        raise InboundError(_("event_id is required (a string of at most 255 characters)."), 400)
+    if not isinstance(ticket_id, str):
+        raise InboundError(_("ticket_id is required."), 400)
+    if new_status is not None and new_status not in INBOUND_STATUSES:
+        raise InboundError(_("Unknown status “%(status)s”.") % {"status": new_status}, 400)
+    if not isinstance(note, str) or len(note) > settings.STADTLOTSE["MAX_DESCRIPTION_CHARS"]:
+        raise InboundError(_("note must be a string of at most %(max)d characters.")
+                           % {"max": settings.STADTLOTSE["MAX_DESCRIPTION_CHARS"]}, 400)
+    ticket = status.find_ticket(ticket_id)
+    if ticket is None:
+        raise InboundError(_("Unknown ticket %(id)s.") % {"id": ticket_id[:40]}, 404)
+    try:
+        return status.apply_update(ticket, department, source="webhook", key=event_id, sender=department.slug,
+                                   status=new_status, note=note, public=data.get("public", True) is not False)
+    except status.UpdateRefused as exc:
+        logger.warning("webhook update for %s from %s refused: %s", ticket.public_id, department.slug, exc)
+        raise InboundError(str(exc), 409) from exc

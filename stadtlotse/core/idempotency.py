@@ -1,0 +1,88 @@
+"""Idempotency-Key: a client that retries a POST after a timeout gets the first answer, not a second ticket.
+
+    return idempotency.run_once(request, scope, lambda: create_things_and_answer())
+
+The successful answer is stored inside the same transaction as what the request created, so it
+exists exactly when they do. A second request with the same key waits for the first (unique
+index) and then gets its answer again. Errors are not stored: a client may correct and retry.
+Keys are kept for a day (`purge`).
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+from .models import IdempotentResponse
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+KEEP = timedelta(days=1)
+
+
+class KeyMisused(Exception):
+    """The key is malformed, or was used before for a different request."""
+
+
+def _stored(scope, key, fingerprint):
+    stored = IdempotentResponse.objects.filter(scope=scope, key=key).first()
+    if stored is None:
+        return None
+    if stored.fingerprint != fingerprint:
+        raise KeyMisused(key)
+    response = HttpResponse(bytes(stored.body), status=stored.status, content_type=stored.content_type)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _fingerprint(request):
+    """What the request asks for, independent of how it was encoded (multipart boundaries differ per retry)."""
+    digest = hashlib.sha256()
+    for name, values in sorted(request.POST.lists()):
+        digest.update(repr((name, values)).encode())
+    for name, files in sorted(request.FILES.lists()):
+        for upload in files:
+            digest.update(repr((name, upload.size)).encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
+
+
+def request_key(request):
+    key = request.headers.get(HEADER, "").strip()
+    if len(key) > MAX_KEY_LENGTH or any(ord(c) < 33 or ord(c) > 126 for c in key):
+        raise KeyMisused(key)
+    return key
+
+
+def run_once(request, scope, make_response):
+    """`make_response()` once per (scope, Idempotency-Key); raises KeyMisused for a bad or reused key."""
+    key = request_key(request)
+    if not key:
+        return make_response()
+    fingerprint = _fingerprint(request)
+    replay = _stored(scope, key, fingerprint)
+    if replay is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            response = make_response()
+            if 200 <= response.status_code < 300:
+                IdempotentResponse.objects.create(
+                    scope=scope, key=key, fingerprint=fingerprint, status=response.status_code,
+                    content_type=response.get("Content-Type", ""), body=bytes(response.content),
+                )
+            return response
+    except IntegrityError:
+        # The same key raced us and won; its answer is committed now.
+        replay = _stored(scope, key, fingerprint)
+        if replay is None:
+            raise
+        return replay
+
+
+def purge(now=None):
+    return IdempotentResponse.objects.filter(created_at__lt=(now or timezone.now()) - KEEP).delete()[0]

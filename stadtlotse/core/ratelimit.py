@@ -1,0 +1,68 @@
+"""Fixed-window rate limits kept in Django's cache, so they hold across processes and machines.
+
+With the database cache (the default) every worker on the machine shares the counters; with
+Redis (`REDIS_URL`) every machine does. `hit()` counts one request of a source and says whether it
+is still within its limit and, if not, how long until the window ends.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`limit` requests per `seconds`; parsed from strings like "60/60" or "300/3600"."""
+
+    limit: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text):
+        limit, _slash, seconds = str(text).partition("/")
+        rate = cls(int(limit), int(seconds or 60))
+        if rate.limit < 1 or rate.seconds < 1:
+            raise ValueError(f"Not a rate (requests/seconds): {text!r}")
+        return rate
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0
+
+
+def hit(scope, source, rate, *, now=None):
+    """Count one request of `source` (an IP, a key id) in `scope`; refuse beyond `rate`."""
+    if not settings.RATELIMIT_ENABLE:
+        return Verdict(True)
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds)
+    key = f"rl:{scope}:{source}:{rate.seconds}:{window}"
+    # add() is atomic on every backend; incr() is atomic on Redis and near enough on the database cache.
+    if cache.add(key, 1, timeout=rate.seconds + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=rate.seconds + 1)
+            count = 1
+    if count <= rate.limit:
+        return Verdict(True)
+    return Verdict(False, retry_after=max(1, int((window + 1) * rate.seconds - now + 0.999)))
+
+
+def client_ip(request):
+    """The client's address; the last untrusted hop of X-Forwarded-For when behind trusted proxies."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        # Each trusted proxy appended the address it saw; the one before them is the client.
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return address

@@ -1,0 +1,95 @@
+"""The daily digest for staff: overdue tickets (escalated here) and follow-ups that are due.
+
+The desk gets every overdue ticket and every due follow-up; each department's leads get their
+department's overdue tickets. Sent straight by the job (staff mail, not the reporters' outbox).
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from stadtlotse.accounts.models import Membership
+from stadtlotse.tickets import workflow
+from stadtlotse.tickets.models import Ticket
+
+# A digest lists at most this many tickets per section and says how many more there are.
+MAX_LISTED = 200
+
+
+def end_of_day(now):
+    local = timezone.localtime(now)
+    return datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
+
+
+def overdue(now):
+    return Ticket.objects.overdue(now).select_related("department", "category").order_by("due_at", "id")
+
+
+def follow_ups_due(now):
+    """Open tickets whose follow-up date is today or earlier."""
+    return (
+        Ticket.objects.open().filter(follow_up_at__lt=end_of_day(now))
+        .select_related("department", "category").order_by("follow_up_at", "id")
+    )
+
+
+def escalate_overdue(now):
+    """Mark newly overdue tickets as escalated; returns how many."""
+    count = 0
+    for ticket in overdue(now).filter(escalated_at__isnull=True).iterator(chunk_size=500):
+        if workflow.escalate(ticket, now=now):
+            count += 1
+    return count
+
+
+def _message(recipient, context):
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("emails/digest-subject.txt", context).split())
+        body = render_to_string("emails/digest-body.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[recipient], headers={"Auto-Submitted": "auto-generated"})
+
+
+def messages(now):
+    """The digest e-mails due now: (recipient, EmailMessage); none for a recipient with nothing to report."""
+    base = {"site_url": settings.SITE_URL, "city": settings.STADTLOTSE["CITY_NAME"], "now": now}
+    result = []
+    all_overdue, due = overdue(now), follow_ups_due(now)
+    overdue_count, due_count = all_overdue.count(), due.count()
+    if overdue_count or due_count:
+        context = {**base, "overdue": all_overdue[:MAX_LISTED], "overdue_count": overdue_count,
+                   "follow_ups": due[:MAX_LISTED], "follow_up_count": due_count, "department": None}
+        result.append((settings.STADTLOTSE["DESK_EMAIL"], _message(settings.STADTLOTSE["DESK_EMAIL"], context)))
+    leads = (
+        Membership.objects.filter(is_lead=True, user__is_active=True).exclude(user__email="")
+        .select_related("user", "department").order_by("department__name", "user__username")
+    )
+    for membership in leads:
+        tickets = all_overdue.filter(department=membership.department)
+        count = tickets.count()
+        if not count:
+            continue
+        context = {**base, "overdue": tickets[:MAX_LISTED], "overdue_count": count, "follow_ups": [],
+                   "follow_up_count": 0, "department": membership.department}
+        result.append((membership.user.email, _message(membership.user.email, context)))
+    return result
+
+
+def send_digest(*, now=None):
+    """Escalate what became overdue, then send the digest mails. Returns the number of mails sent."""
+    now = now or timezone.now()
+    escalate_overdue(now)
+    sent = 0
+    for _recipient, message in messages(now):
+        message.send(fail_silently=False)
+        sent += 1
+    return sent
+
+
+def next_run(now=None):
+    """The next digest time: today's DIGEST_HOUR (city time) if still ahead, else tomorrow's."""
+    local = timezone.localtime(now or timezone.now())
+    at = local.replace(hour=settings.STADTLOTSE["DIGEST_HOUR"], minute=0, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)

@@ -1,0 +1,94 @@
+"""Residents following a published ticket by e-mail: double opt-in, an unsubscribe link in every mail.
+
+A subscriber is not the reporter: their mails link the public ticket page, never the private link.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from django.conf import settings
+
+from . import notify
+from .models import Subscription
+
+# A second "subscribe" for the same unconfirmed address within this time sends no second mail.
+RESEND_AFTER = timedelta(minutes=15)
+MAX_EMAIL_CHARS = 254
+
+
+def check_email(email):
+    email = (email or "").strip()
+    if not email:
+        raise ValidationError({"email": _("Please enter your e-mail address.")})
+    try:
+        if len(email) > MAX_EMAIL_CHARS:
+            raise ValidationError("too long")
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("This e-mail address is not valid.")}) from None
+    return email
+
+
+def _links(subscription):
+    return {
+        "confirm_url": settings.SITE_URL + reverse("publicweb:subscription_confirm", args=[subscription.token]),
+        "unsubscribe_url": settings.SITE_URL + reverse("publicweb:unsubscribe", args=[subscription.token]),
+    }
+
+
+@transaction.atomic
+def subscribe(ticket, email, *, language="de", now=None):
+    """Ask to follow a published ticket. Queues the confirmation mail; returns the Subscription.
+
+    Subscribing again with a confirmed address changes nothing; an unconfirmed one gets the mail again
+    (at most every RESEND_AFTER). Raises ValidationError({"email": ...}) for a bad address or a ticket
+    that is not public.
+    """
+    email = check_email(email)
+    if not ticket.is_published:
+        raise ValidationError({"email": _("Only published reports can be followed.")})
+    now = now or timezone.now()
+    language = "en" if (language or "").startswith("en") else "de"
+    subscription, created = Subscription.objects.get_or_create(
+        ticket=ticket, email__iexact=email, defaults={"email": email, "language": language, "created_at": now},
+    )
+    if subscription.confirmed_at:
+        return subscription
+    if created or subscription.mailed_at is None or now - subscription.mailed_at >= RESEND_AFTER:
+        subscription.mailed_at = now
+        subscription.save(update_fields=["mailed_at"])
+        notify.queue_email(ticket, subscription.email, "subscribe-confirm", language=subscription.language,
+                           **_links(subscription))
+    return subscription
+
+
+def confirm(subscription, now=None):
+    """The address owner clicked the link in the confirmation mail."""
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = now or timezone.now()
+        subscription.save(update_fields=["confirmed_at"])
+    return subscription
+
+
+def unsubscribe(subscription):
+    """Stop all mails about this ticket to this address; the address is deleted."""
+    subscription.delete()
+
+
+def status_changed(ticket, event):
+    """Queue a mail to every confirmed subscriber of a published ticket (call inside the change's transaction)."""
+    if not ticket.is_published:
+        return []
+    notifications = []
+    for subscription in ticket.subscriptions.filter(confirmed_at__isnull=False).order_by("pk"):
+        notifications.append(notify.queue_email(
+            ticket, subscription.email, "subscriber-status", event=event, language=subscription.language,
+            **_links(subscription),
+        ))
+    return notifications

@@ -1,0 +1,137 @@
+"""The public map: GeoJSON with bbox, filters and clustering; the list view; RSS/Atom feeds."""
+
+from datetime import timedelta
+
+import time_machine
+from django.conf import settings
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, report
+from stadtlotse.tickets import workflow
+
+from .base import PublicWebTestCase
+
+BERLIN = "13.0,52.3,13.8,52.7"
+NEUKOELLN_STREET = "13.42,52.484,13.43,52.49"
+
+
+class GeoJSONTests(PublicWebTestCase):
+    url = reverse("publicweb:map_geojson")
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.open = report(place=HERMANNPLATZ)
+        cls.mitte = report("licht-laterne", ALEXANDERPLATZ, answers={"art": "aus"})
+        cls.done = report(place=SPANDAU_ALTSTADT)
+        workflow.accept(cls.done, by=cls.bob)
+        workflow.resolve(cls.done, by=cls.bob, note="Abgeholt.")
+        cls.pending = report("sicherheit-angstraum", HERMANNPLATZ, answers={})
+        cls.old_done = report(place=HERMANNPLATZ)
+        with time_machine.travel(timezone.now() - timedelta(days=31)):
+            workflow.accept(cls.old_done, by=cls.bob)
+            workflow.resolve(cls.old_done, by=cls.bob, note="Vor langer Zeit.")
+
+    def ids(self, **params):
+        response = self.client.get(self.url, params)
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(response["Content-Type"], "application/geo+json")
+        return sorted(f["properties"]["id"] for f in response.json()["features"])
+
+    def test_published_open_and_recently_resolved_in_the_box(self):
+        with self.assertNumQueries(4):  # categories and districts (the filters), open points, resolved points
+            response = self.client.get(self.url, {"bbox": BERLIN})
+        data = response.json()
+        self.assertIs(data["clustered"], False)
+        self.assertEqual(sorted(f["properties"]["id"] for f in data["features"]),
+                         sorted([self.open.public_id, self.mitte.public_id, self.done.public_id]))
+        feature = next(f for f in data["features"] if f["properties"]["id"] == self.open.public_id)
+        self.assertEqual(feature["geometry"], {"type": "Point", "coordinates": [13.4247, 52.4869]})
+        self.assertEqual(feature["properties"]["status"], "forwarded")
+        self.assertEqual(feature["properties"]["url"], self.open.get_absolute_url())
+        self.assertNotIn("rita", response.content.decode())
+        self.assertNotIn("Sofa", response.content.decode())  # no descriptions in the feed
+        self.assertEqual(self.ids(bbox=NEUKOELLN_STREET), [self.open.public_id])
+
+    def test_filters(self):
+        self.assertEqual(self.ids(bbox=BERLIN, status="done"), [self.done.public_id])
+        self.assertEqual(self.ids(bbox=BERLIN, status="open"), sorted([self.open.public_id, self.mitte.public_id]))
+        self.assertEqual(self.ids(bbox=BERLIN, category="licht"), [self.mitte.public_id])
+        self.assertEqual(self.ids(bbox=BERLIN, category="licht-laterne"), [self.mitte.public_id])
+        self.assertEqual(self.ids(bbox=BERLIN, district="neukoelln"), [self.open.public_id])
+        self.assertEqual(self.ids(bbox=BERLIN, days="7"), sorted([self.open.public_id, self.mitte.public_id,
+                                                                  self.done.public_id]))
+        with time_machine.travel(timezone.now() + timedelta(days=10)):
+            self.assertEqual(self.ids(bbox=BERLIN, days="7"), [])
+
+    def test_bad_input(self):
+        for bbox in ("1,2,3", "a,b,c,d", "13,52,12,53", "13,52,14,95", "nan,52,14,53", "13,52,inf,53"):
+            response = self.client.get(self.url, {"bbox": bbox})
+            self.assertEqual(response.status_code, 400, bbox)
+            self.assertIn("bbox", response.json()["errors"])
+        response = self.client.get(self.url, {"status": "verschwunden"})
+        self.assertEqual(response.json(), {"errors": {"status": ["Please choose one of the listed states."]}})
+
+    @override_settings(STADTLOTSE={**settings.STADTLOTSE, "MAP_MAX_POINTS": 2})
+    def test_clusters_above_the_limit(self):
+        for _ in range(3):
+            report(place=(HERMANNPLATZ[0] + 0.0001, HERMANNPLATZ[1]))
+        with self.assertNumQueries(4):  # categories, districts, the first limit+1 points, then the grid
+            response = self.client.get(self.url, {"bbox": BERLIN})
+        data = response.json()
+        self.assertIs(data["clustered"], True)
+        counts = sorted(f["properties"]["count"] for f in data["features"])
+        self.assertEqual(counts, [1, 1, 4])  # Neukölln (4), Mitte, Spandau
+        self.assertTrue(all(f["properties"]["cluster"] for f in data["features"]))
+
+
+class MapPagesTests(PublicWebTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.tickets = [report(place=HERMANNPLATZ) for _ in range(27)]
+        cls.mitte = report("licht-laterne", ALEXANDERPLATZ, answers={"art": "aus"})
+
+    def test_map_page(self):
+        response = self.client.get(reverse("publicweb:map"), {"district": "neukoelln"})
+        self.assertContains(response, 'id="public-map"')
+        self.assertContains(response, 'data-geojson-url="/karte/daten.geojson"')
+        self.assertContains(response, 'href="/karte/liste?district=neukoelln"')
+        self.assertContains(response, '<option value="neukoelln" selected>Neukölln</option>', html=True)
+
+    def test_list_is_paginated_sorted_and_filtered(self):
+        url = reverse("publicweb:map_list")
+        with self.assertNumQueries(4):  # categories, districts, count, page
+            response = self.client.get(url)
+        self.assertContains(response, "28 reports")
+        self.assertContains(response, "Page 1 of 2")
+        self.assertContains(response, self.mitte.public_id)  # newest first
+        self.assertNotContains(response, self.tickets[0].public_id)
+        response = self.client.get(url, {"sort": "old", "seite": "2"})
+        self.assertContains(response, self.mitte.public_id)
+        self.assertNotContains(response, self.tickets[0].public_id)
+        response = self.client.get(url, {"district": "mitte"})
+        self.assertContains(response, "1 report")
+        self.assertContains(response, 'href="/feeds/bezirk/mitte.rss"')
+        response = self.client.get(url, {"sort": "beliebig", "seite": "999"})
+        self.assertContains(response, "Please choose one of the listed orders.")
+
+    def test_feeds(self):
+        workflow.accept(self.tickets[0], by=self.bob)
+        workflow.resolve(self.tickets[0], by=self.bob, note="Abgeholt am Montag.")
+        response = self.client.get(reverse("publicweb:district_feed", args=["mitte"]))
+        self.assertEqual(response.status_code, 200)
+        body = response.content.decode()
+        self.assertIn("<rss", body)
+        self.assertIn(f"New: {self.mitte.public_id}", body)
+        self.assertNotIn(self.tickets[0].public_id, body)
+        self.assertNotIn("rita", body)
+        atom = self.client.get(reverse("publicweb:category_atom", args=["abfall"])).content.decode()
+        self.assertIn('xmlns="http://www.w3.org/2005/Atom"', atom)
+        self.assertIn(f"New: {self.tickets[0].public_id}", atom)
+        self.assertIn(f"Done: {self.tickets[0].public_id}", atom)
+        self.assertIn("Abgeholt am Montag.", atom)
+        self.assertNotIn(self.mitte.public_id, atom)
+        self.assertEqual(self.client.get(reverse("publicweb:district_feed", args=["atlantis"])).status_code, 404)
