@@ -3,7 +3,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, User
+from .models import Membership, SecondFactor, User
 
 
 # Django's user forms name auth.User in their Meta; ours is swapped in, so they are rebound here.
@@ -39,3 +39,19 @@ class UserAdmin(auth_admin.UserAdmin):
         (None, {"classes": ["wide"], "fields": ["username", "role", "usable_password", "password1", "password2"]}),
     ]
     inlines = [MembershipInline]
+
+
+@admin.register(SecondFactor)
+class SecondFactorAdmin(admin.ModelAdmin):
+    """Only for removing a lost second factor; the user sets up a new one at their next login."""
+
+    list_display = ["user", "confirmed_at"]
+    search_fields = ["user__username", "user__last_name"]
+    readonly_fields = ["user", "confirmed_at"]
+    fields = ["user", "confirmed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -154,3 +154,27 @@ class SavedView(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SecondFactor(models.Model):
+    """A staff member's authenticator app (TOTP), and their one-time recovery codes."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret = models.CharField(max_length=64, editable=False)
+    confirmed_at = models.DateTimeField(_("active since"), null=True, blank=True, editable=False)
+    # A code counts once: the step of the last accepted code, so a code seen over a shoulder or
+    # replayed from a log is refused.
+    last_step = models.BigIntegerField(default=0, editable=False)
+    # SHA-256 of the unused recovery codes (they are random, so a fast hash is enough).
+    recovery_codes = models.JSONField(default=list, editable=False)
+
+    class Meta:
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_active(self):
+        return self.confirmed_at is not None

@@ -14,10 +14,11 @@ MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 def request(method, url, *, body=None, headers=None):
     """Send one request; returns (status, body bytes). Network errors raise DeliveryError, HTTP errors do not."""
     all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
-    req = urllib.request.Request(url, data=body, method=method, headers=all_headers)
+    # Only http(s) URLs reach here: connector settings are validated when saved.
+    req = urllib.request.Request(url, data=body, method=method, headers=all_headers)  # noqa: S310
     timeout = settings.STADTLOTSE["CONNECTOR_TIMEOUT_SECONDS"]
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310 - URL validated on save
+        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310
             return response.status, response.read(MAX_RESPONSE_BYTES)
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(MAX_RESPONSE_BYTES)

@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against Django's live test server."""
 
 import os
+import time
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
@@ -39,12 +40,31 @@ class BrowserTestCase(StaticLiveServerTestCase):
         areas.reset()
         load_catalog()
         self.context = self.browser.new_context(viewport=self.viewport, locale="de-DE")
+        # Every page of every browser test also checks that our Content-Security-Policy blocks
+        # nothing of our own (an inline script or handler would show up here).
+        self.csp_violations = []
+        self.context.on("console", self._note_csp_violation)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
+
+    def _note_csp_violation(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def tearDown(self):
         self.context.close()
         areas.reset()
+        self.assertEqual(self.csp_violations, [], "the Content-Security-Policy blocked something on our pages")
+
+    def wait_until(self, expression, page=None, timeout=15):
+        """Poll a JavaScript condition from Python. Playwright's wait_for_function evaluates its
+        predicate with eval inside the page, which our Content-Security-Policy rightly refuses."""
+        page = page or self.page
+        deadline = time.monotonic() + timeout
+        while not page.evaluate(expression):
+            if time.monotonic() > deadline:
+                self.fail(f"still false after {timeout} s: {expression}")
+            page.wait_for_timeout(50)
 
     def url(self, path):
         return self.live_server_url + path

@@ -10,3 +10,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("EMAIL_URL", "console://")
 # Tests serve static files from the source tree, without running collectstatic first.
 os.environ.setdefault("STATIC_MANIFEST", "false")
+# Argon2 would cost ~0.1 s for every test user; accounts/tests assert the production hashers.
+os.environ.setdefault("STADTLOTSE_TEST_FAST_HASHER", "true")
+# Most tests log staff in with force_login(); the second factor has its own tests (accounts/tests).
+os.environ.setdefault("STAFF_2FA_REQUIRED", "none")

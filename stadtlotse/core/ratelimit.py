@@ -34,13 +34,35 @@ class Verdict:
     retry_after: int = 0
 
 
+def _window(scope, source, rate, now):
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds)
+    return now, window, f"rl:{scope}:{source}:{rate.seconds}:{window}"
+
+
+def _verdict(count, rate, now, window):
+    if count <= rate.limit:
+        return Verdict(True)
+    return Verdict(False, retry_after=max(1, int((window + 1) * rate.seconds - now + 0.999)))
+
+
+def peek(scope, source, rate, *, now=None):
+    """Whether one more request of `source` would be allowed, without counting it.
+
+    For limits on failures (logins): check with peek() before trying, count with hit() only when
+    the attempt failed.
+    """
+    if not settings.RATELIMIT_ENABLE:
+        return Verdict(True)
+    now, window, key = _window(scope, source, rate, now)
+    return _verdict((cache.get(key) or 0) + 1, rate, now, window)
+
+
 def hit(scope, source, rate, *, now=None):
     """Count one request of `source` (an IP, a key id) in `scope`; refuse beyond `rate`."""
     if not settings.RATELIMIT_ENABLE:
         return Verdict(True)
-    now = time.time() if now is None else now
-    window = int(now // rate.seconds)
-    key = f"rl:{scope}:{source}:{rate.seconds}:{window}"
+    now, window, key = _window(scope, source, rate, now)
     # add() is atomic on every backend; incr() is atomic on Redis and near enough on the database cache.
     if cache.add(key, 1, timeout=rate.seconds + 1):
         count = 1
@@ -50,9 +72,7 @@ def hit(scope, source, rate, *, now=None):
         except ValueError:  # expired between add() and incr()
             cache.add(key, 1, timeout=rate.seconds + 1)
             count = 1
-    if count <= rate.limit:
-        return Verdict(True)
-    return Verdict(False, retry_after=max(1, int((window + 1) * rate.seconds - now + 0.999)))
+    return _verdict(count, rate, now, window)
 
 
 def client_ip(request):

@@ -5,7 +5,7 @@ from stadtlotse.tickets.models import TICKET_ID_PATTERN as TICKET_ID
 from . import feeds, views
 
 app_name = "publicweb"
-TOKEN = r"(?P<token>[\w-]{20,80})"
+TOKEN = r"(?P<token>[\w-]{20,80})"  # noqa: S105 - a URL pattern, not a secret
 urlpatterns = [
     path("", views.home, name="home"),
     path("melden", views.report, name="report"),
