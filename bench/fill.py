@@ -118,7 +118,8 @@ class Rows:
     """
 
     def __init__(self, model, connection):
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        # Generated columns (Ticket.urgency) are computed by the database and cannot be inserted.
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
         self.defaults = {}
         for field in self.fields:
             default = field.get_default() if field.has_default() or field.null else ""

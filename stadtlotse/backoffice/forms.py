@@ -7,7 +7,7 @@ workflow decides whether the change is allowed and raises WorkflowError when it 
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db.models import Case, F, Q, When
+from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +22,8 @@ from . import queues
 
 TICKET_ID_PATTERN = r"^[A-Za-z]{1,10}-\d{4}-\d{4,9}$"
 
-# Urgent first, then high, then normal (the stored values do not sort that way).
-URGENCY = Case(When(priority=Priority.URGENT, then=0), When(priority=Priority.HIGH, then=1), default=2)
+# Urgent first, then high, then normal (a rank the database keeps in Ticket.urgency).
+URGENCY = "urgency"
 
 
 def text_field(label, *, required=True, help_text="", rows=3):

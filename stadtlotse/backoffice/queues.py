@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,9 +36,12 @@ def choices():
 
 
 def counts(tickets, now=None):
-    """How many of `tickets` are in each queue, in one aggregate query."""
+    """How many of `tickets` are in each queue."""
     now = now or timezone.now()
-    return tickets.aggregate(**{name: Count("pk", filter=q) for name, (_label, q) in conditions(now).items()})
+    # One count per queue, not one pass with six filters: each count is answered from an index
+    # (status, publication, due date), so the closed bulk of a city's million is never read and
+    # 100,000 open tickets are counted without reading their rows.
+    return {name: tickets.filter(q).count() for name, (_label, q) in conditions(now).items()}
 
 
 def apply(tickets, name, now=None):

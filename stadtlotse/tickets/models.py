@@ -100,6 +100,17 @@ class Ticket(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    # Urgent first, then high, then normal: the stored values do not sort that way, and a CASE in
+    # ORDER BY makes the database sort every open ticket. The database keeps the rank itself, so
+    # the work lists read it in index order.
+    urgency = models.GeneratedField(
+        expression=models.Case(
+            models.When(priority=Priority.URGENT, then=models.Value(0)),
+            models.When(priority=Priority.HIGH, then=models.Value(1)),
+            default=models.Value(2),
+        ),
+        output_field=models.SmallIntegerField(), db_persist=True,
+    )
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
     department = models.ForeignKey(
         Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
@@ -150,8 +161,15 @@ class Ticket(models.Model):
             models.Index(fields=["category", "created_at"], name="ticket_category_created"),
             models.Index(fields=["area", "created_at"], name="ticket_area_created"),
             models.Index(fields=["due_at"], name="ticket_due"),
+            # Work lists: a department's open tickets and the desk's inbox by urgency, then age;
+            # the overdue queue by deadline within the open statuses.
+            # forwarded_at last: the desk's "new" and "returned" queues are counted from this index alone.
+            models.Index(fields=["department", "status", "urgency", "created_at", "forwarded_at"],
+                         name="ticket_dept_urgency"),
+            models.Index(fields=["status", "urgency", "created_at"], name="ticket_status_urgency"),
+            models.Index(fields=["status", "due_at"], name="ticket_status_due"),
             models.Index(fields=["updated_at"], name="ticket_updated"),
-            models.Index(fields=["follow_up_at"], name="ticket_follow_up"),
+            models.Index(fields=["status", "follow_up_at"], name="ticket_status_follow_up"),
         ]
 
     def __str__(self):

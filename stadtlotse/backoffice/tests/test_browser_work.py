@@ -97,6 +97,8 @@ class DeskWorkInBrowserTests(BrowserTestCase):
         self.page.click('a[href*="queue=moderation"]')
         self.assert_accessible()
         self.page.click(f"text={ticket.public_id}")
+        # The shortcut needs backoffice.js, which runs once the page has loaded.
+        self.page.wait_for_load_state("load")
         self.page.keyboard.press("m")
         self.page.check("#id_moderate-publication_1")
         self.page.fill("#id_moderate-reason", "Nennt eine Person.")

@@ -1,6 +1,7 @@
 """The ticket list: queues, full-text search, filters, sort, saved views and "my tickets"."""
 
 import datetime as dt
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -95,6 +96,24 @@ class InboxTests(BackofficeTestCase):
         self.assertEqual(self.listed(sort="urgency")[0], self.lamp.public_id)
         self.assertEqual(self.listed(sort="oldest")[0], self.sofa.public_id)
         self.assertEqual(self.listed(sort="deadline")[0], self.sofa.public_id)
+
+    def test_urgency_follows_a_priority_change(self):
+        self.assertEqual(Ticket.objects.get(pk=self.lamp.pk).urgency, 0)
+        self.assertEqual(Ticket.objects.get(pk=self.sofa.pk).urgency, 2)
+        workflow.classify(self.sofa, by=self.alice, priority="high")
+        self.assertEqual(Ticket.objects.get(pk=self.sofa.pk).urgency, 1)
+        self.assertEqual(self.listed(sort="urgency")[:2], [self.lamp.public_id, self.sofa.public_id])
+
+    def test_a_huge_list_is_counted_up_to_a_cap(self):
+        from stadtlotse.backoffice.views import CappedPaginator
+
+        with mock.patch.object(CappedPaginator, "COUNT_CAP", 2):
+            response = self.client.get(LIST, {"status": "open"})
+            self.assertContains(response, "More than 2 tickets")
+            self.assertEqual(response.context["page"].paginator.num_pages, 1)
+        response = self.client.get(LIST, {"status": "open"})
+        self.assertContains(response, "4 tickets")
+        self.assertEqual(len(response.context["page"]), 4)
 
     def test_bad_filter_input_is_reported_and_ignored(self):
         response = self.client.get(LIST, {"received_from": "2026-13-45", "sort": "evil", "queue": "nope",
