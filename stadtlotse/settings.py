@@ -326,4 +326,8 @@ STADTLOTSE = {
     "OPEN311_TEST_URL": os.environ.get("STADTLOTSE_OPEN311_TEST_URL", ""),
     "OPEN311_RATE_PER_IP": os.environ.get("STADTLOTSE_OPEN311_RATE_PER_IP", "600/60"),
     "OPEN311_KEY_RATE": os.environ.get("STADTLOTSE_OPEN311_KEY_RATE", "120/60"),
+    # Reports on the web form per client IP and per e-mail address (also Open311 per e-mail), as
+    # "requests/seconds", several windows separated by commas: "5/600,20/86400".
+    "REPORT_RATE_PER_IP": os.environ.get("STADTLOTSE_REPORT_RATE_PER_IP", "10/600,50/86400"),
+    "REPORT_RATE_PER_EMAIL": os.environ.get("STADTLOTSE_REPORT_RATE_PER_EMAIL", "5/600,20/86400"),
 }

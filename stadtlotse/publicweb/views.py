@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stadtlotse.catalog.models import Category
 from stadtlotse.core import ratelimit
-from stadtlotse.intake import duplicates, intake, media
+from stadtlotse.intake import abuse, duplicates, intake, media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
 from stadtlotse.tickets import workflow
@@ -120,10 +120,16 @@ def _report(request):
             form.keep_photos(photos)
             asking = True
         elif form.is_valid():
+            refused = _refuse_source(request, form)
+            if refused:
+                return refused
             try:
                 ticket = intake.submit(
-                    channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data()
+                    channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data(),
+                    source=abuse.Source(ip=ratelimit.client_ip(request)),
                 )
+            except abuse.SourceBlocked as exc:
+                return _refused(request, form, exc.text, status=403)
             except ValidationError as exc:
                 form.add_intake_errors(exc)
                 form.keep_photos(form.accepted_photos)
@@ -138,6 +144,25 @@ def _report(request):
         "form": form, "asking": asking, "photo_problems": photo_problems, "similar": similar,
         "category_data": json.dumps(_category_data(form)),
     })
+
+
+def _refuse_source(request, form):
+    """A 429 page when this IP or e-mail address has sent too many reports lately, else None."""
+    verdict = abuse.hit_report_rate(ip=ratelimit.client_ip(request), email=form.cleaned_data.get("email", ""))
+    if verdict.allowed:
+        return None
+    minutes = max(1, (verdict.retry_after + 59) // 60)
+    message = _("You have sent many reports in a short time. To protect the service, further reports are "
+                "accepted again in %(minutes)d minutes. Nothing of this report has been stored.") % {"minutes": minutes}
+    response = _refused(request, form, message, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def _refused(request, form, message, *, status):
+    """A refused report: a page with the reason; photos kept from an earlier step are deleted."""
+    media.discard_stashed(form.accepted_photos)
+    return render(request, "publicweb/refused.html", {"message": message}, status=status)
 
 
 def _similar_for(form):

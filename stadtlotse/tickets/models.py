@@ -122,6 +122,9 @@ class Ticket(models.Model):
     publication = models.CharField(
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.PENDING
     )
+    # What the intake screening found in the description: [{"kind", "reason", "match"}] (intake/screening.py).
+    # A flagged report waits for moderation whatever its category says.
+    flags = models.JSONField(_("screening flags"), default=list, blank=True)
     external_system = models.CharField(_("external system"), max_length=100, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     access_token = models.CharField(max_length=64, default=new_access_token, editable=False)
@@ -173,6 +176,12 @@ class Ticket(models.Model):
     @property
     def is_published(self):
         return self.publication == self.Publication.PUBLISHED
+
+    def flag_descriptions(self):
+        """The screening flags in words, for the desk."""
+        from stadtlotse.intake.screening import describe
+
+        return [(describe(flag), flag.get("match", "")) for flag in self.flags]
 
     @property
     def shown_description(self):
