@@ -105,3 +105,16 @@ def hit_report_rate(*, ip="", email=""):
     if refused:
         return max(refused, key=lambda verdict: verdict.retry_after)
     return ratelimit.Verdict(True)
+
+
+def block(kind, value="", *, reason, by, api_key=None, expires_at=None):
+    """Put a source on the block list. Raises ValidationError for a value that is not of its kind."""
+    entry = BlockedSource(kind=kind, value=value, api_key=api_key, reason=(reason or "").strip(), created_by=by,
+                          expires_at=expires_at)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def unblock(entry):
+    entry.delete()

@@ -183,6 +183,13 @@ class Ticket(models.Model):
 
         return [(describe(flag), flag.get("match", "")) for flag in self.flags]
 
+    def flag_kinds(self):
+        """The kinds of the screening flags in words ("personal data", "spam or nonsense"), each once."""
+        from stadtlotse.intake.screening import KINDS
+
+        kinds = dict.fromkeys(flag.get("kind") for flag in self.flags)
+        return [str(KINDS.get(kind, kind)) for kind in kinds]
+
     @property
     def shown_description(self):
         return self.public_description or self.description
