@@ -291,11 +291,17 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
 
 
 def _screening_sources(source, contact):
-    """Who sent the text, for the "same text again" check: IP, e-mail address, API key."""
+    """Who sent the text, for the "same text again" check: IP, e-mail address, API key.
+
+    Only for reports a resident sent (a `source`): staff entering several reports of one caller, or
+    the demo, may well repeat a text.
+    """
+    if source is None:
+        return []
     sources = []
-    if source is not None and source.ip:
+    if source.ip:
         sources.append(f"ip:{source.ip}")
-    if source is not None and source.api_key is not None:
+    if source.api_key is not None:
         sources.append(f"key:{source.api_key.pk}")
     if contact.email:
         sources.append(f"email:{contact.email.strip().lower()}")

@@ -257,7 +257,8 @@ def _person_in(tokens, raw_tokens):
     for i, word in enumerate(tokens):
         bare = word.rstrip(".")
         following = raw_tokens[i + 1] if i + 1 < len(raw_tokens) else ""
-        if people.matches(bare) or people.matches(word):
+        # "ich als Mieter": the reporter speaking of themselves.
+        if (people.matches(bare) or people.matches(word)) and (i == 0 or tokens[i - 1] not in ("als", "ich")):
             return raw_tokens[i]
         if (titles.matches(word) or titles.matches(bare)) and _is_surname(following, not_surnames, titles):
             return f"{raw_tokens[i]} {following}"

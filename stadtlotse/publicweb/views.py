@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -152,8 +153,11 @@ def _refuse_source(request, form):
     if verdict.allowed:
         return None
     minutes = max(1, (verdict.retry_after + 59) // 60)
-    message = _("You have sent many reports in a short time. To protect the service, further reports are "
-                "accepted again in %(minutes)d minutes. Nothing of this report has been stored.") % {"minutes": minutes}
+    message = ngettext(
+        "You have sent many reports in a short time. To protect the service, further reports are accepted again "
+        "in %(minutes)d minute. Nothing of this report has been stored.",
+        "You have sent many reports in a short time. To protect the service, further reports are accepted again "
+        "in %(minutes)d minutes. Nothing of this report has been stored.", minutes) % {"minutes": minutes}
     response = _refused(request, form, message, status=429)
     response["Retry-After"] = str(verdict.retry_after)
     return response
