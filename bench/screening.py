@@ -3,9 +3,9 @@
     .venv/bin/python bench/screening.py [--misses]
 
 The labelled set is stadtlotse/intake/tests/data/screening_set.jsonl (see bench/build_screening_set.py).
-Where the unverified-licence report collections of ../shared/data/reports are present (Munich,
-Konstanz: read here, never committed), it also prints how many of those real, unlabelled reports
-the screening flags, per reason: most are ordinary reports, so this is a bound on false alarms.
+It also prints how many real, unlabelled reports the screening flags, per reason: all of Berlin's
+Ordnungsamt-Online texts and, where present, the unverified-licence collections of Munich and
+Konstanz (read here, never committed). Most are ordinary reports, so this bounds the false alarms.
 """
 
 import argparse
@@ -29,7 +29,9 @@ django.setup()
 from stadtlotse.intake import screening  # noqa: E402
 
 SET = ROOT / "stadtlotse" / "intake" / "tests" / "data" / "screening_set.jsonl"
-UNVERIFIED = ROOT.parent / "shared" / "data" / "reports" / "unverified-licence"
+REPORTS = ROOT.parent / "shared" / "data" / "reports"
+UNVERIFIED = REPORTS / "unverified-licence"
+BERLIN = REPORTS / "berlin-ordnungsamt-online-2017-2024.json"
 UNLABELLED = {
     "muenchen-open311-mach-muenchen-besser-2021-2025.csv": "description",
     "konstanz-maengelmelder-2022-2026.csv": "text_raw",
@@ -55,13 +57,18 @@ def main():
     if args.misses:
         for kind, text in result["misses"]:
             print(f"  [{kind}] {text[:160]}")
+    collections_ = {}
+    if BERLIN.exists():
+        records = json.loads(BERLIN.read_text(encoding="utf-8"))["records"]
+        collections_[BERLIN.name] = [" ".join((r.get("sachverhalt") or "").split()) for r in records]
     for name, column in UNLABELLED.items():
         path = UNVERIFIED / name
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8", newline="") as file:
-            texts = [" ".join((r.get(column) or "").split()) for r in csv.DictReader(file)]
-        texts = [t for t in texts if t]
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as file:
+                collections_[name] = [" ".join((r.get(column) or "").split()) for r in csv.DictReader(file)]
+    for name, texts in collections_.items():
+        # Shorter texts are refused by the form (STADTLOTSE_MIN_DESCRIPTION_CHARS) before screening.
+        texts = [t for t in texts if len(t) >= 10]
         reasons = collections.Counter()
         flagged = 0
         for text in texts:
