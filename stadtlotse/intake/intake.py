@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Area, Category, pick_language
-from stadtlotse.intake import abuse, media, screening
+from stadtlotse.intake import abuse, confirmation, media, screening
 from stadtlotse.notifications import notify
 from stadtlotse.routing.areas import find_area
 from stadtlotse.routing.departments import choose_department
@@ -252,6 +252,7 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
     # Outside the transaction: when it rolls back, the photos' files are deleted too.
     with media.deleted_on_error(stored_photos), transaction.atomic():
         flags = [flag.as_dict() for flag in screening.screen(description, sources=_screening_sources(source, contact))]
+        unconfirmed = confirmation.needs_confirmation(channel=channel, contact=contact, by=by)
         ticket = Ticket.objects.create(
             public_id=next_public_id(now),
             channel=channel,
@@ -265,9 +266,10 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
             language=language,
             priority=category.default_priority,
             topic=category.topic,
-            publication=(Ticket.Publication.PENDING if category.needs_moderation or flags
+            publication=(Ticket.Publication.PENDING if category.needs_moderation or flags or unconfirmed
                          else Ticket.Publication.PUBLISHED),
             flags=flags,
+            awaiting_confirmation=unconfirmed,
             created_at=now,
             updated_at=now,
         )
@@ -281,6 +283,10 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
         workflow.record(ticket, Event.Kind.CREATED, by=actor, visibility=Event.Visibility.PUBLIC,
                         status_to=Ticket.Status.NEW, data=data, at=now)
         media.store_photos(ticket, checked_photos, at=now, stored=stored_photos)
+        if unconfirmed:
+            # Stored, but routed and announced only when the sender confirms (confirmation.confirm).
+            confirmation.ask(ticket)
+            return ticket
         if category.routing_mode == Category.RoutingMode.DIRECT:
             department = choose_department(category, area)
             if department is not None:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stadtlotse.catalog.models import Category
 from stadtlotse.core import ratelimit
-from stadtlotse.intake import abuse, duplicates, intake, media
+from stadtlotse.intake import abuse, confirmation as report_confirmation, duplicates, intake, media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
 from stadtlotse.tickets import workflow
@@ -252,6 +252,21 @@ def confirmation(request, public_id, token):
         "contact": getattr(ticket, "contact", None),
         "private_url": settings.SITE_URL + ticket.get_private_url(),
     })
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@cache_control(private=True, no_store=True)
+def confirm_report(request, token):
+    """GET shows a button, POST confirms: a mail scanner opening the link must not confirm the report."""
+    ticket = report_confirmation.ticket_for(token)
+    if ticket is None:
+        return render(request, "publicweb/confirm_report.html", {"gone": True}, status=404)
+    if request.method == "POST":
+        report_confirmation.confirm(ticket)
+        return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
+    if not ticket.awaiting_confirmation:
+        return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
+    return render(request, "publicweb/confirm_report.html", {"ticket": ticket})
 
 
 @require_GET
