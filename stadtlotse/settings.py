@@ -330,6 +330,9 @@ STADTLOTSE = {
     # "requests/seconds", several windows separated by commas: "5/600,20/86400".
     "REPORT_RATE_PER_IP": os.environ.get("STADTLOTSE_REPORT_RATE_PER_IP", "10/600,50/86400"),
     "REPORT_RATE_PER_EMAIL": os.environ.get("STADTLOTSE_REPORT_RATE_PER_EMAIL", "5/600,20/86400"),
+    # The same description again from the same IP or e-mail address within this many hours is flagged
+    # as spam and held for moderation (0: not checked).
+    "SCREEN_REPEAT_HOURS": env_int("STADTLOTSE_SCREEN_REPEAT_HOURS", 24),
     # Web reports from an e-mail address never confirmed before wait for a click on the link in a
     # confirmation mail before they reach the desk; unconfirmed ones are deleted after this many days.
     "CONFIRM_UNKNOWN_SENDERS": env_bool("STADTLOTSE_CONFIRM_UNKNOWN_SENDERS", False),

@@ -297,18 +297,16 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
 
 
 def _screening_sources(source, contact):
-    """Who sent the text, for the "same text again" check: IP, e-mail address, API key.
+    """Who sent the text, for the "same text again" check: IP and e-mail address.
 
     Only for reports a resident sent (a `source`): staff entering several reports of one caller, or
-    the demo, may well repeat a text.
+    the demo, may well repeat a text. Not the API key: one app's key stands for many residents.
     """
     if source is None:
         return []
     sources = []
     if source.ip:
         sources.append(f"ip:{source.ip}")
-    if source.api_key is not None:
-        sources.append(f"key:{source.api_key.pk}")
     if contact.email:
         sources.append(f"email:{contact.email.strip().lower()}")
     return sources

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from functools import cache as memoize
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
@@ -47,8 +48,6 @@ REASONS = {
 
 # Longer than this is unusual for a report (the form allows 5,000 characters): often pasted mail or spam.
 LONG_CHARS = 2500
-# The same text from the same source within this time is flagged as repeated.
-REPEAT_SECONDS = 24 * 3600
 MAX_MATCH_CHARS = 80
 
 
@@ -166,16 +165,19 @@ def _fingerprint(text):
 
 
 def repeated_text_flag(text, sources):
-    """The same text from the same source (IP, e-mail, API key) within REPEAT_SECONDS.
+    """The same text from the same source (IP, e-mail address) within STADTLOTSE_SCREEN_REPEAT_HOURS.
 
     Remembered in the shared cache by hashes only: neither the text nor the source is kept.
     """
+    seconds = settings.STADTLOTSE["SCREEN_REPEAT_HOURS"] * 3600
+    if seconds <= 0:
+        return None
     fingerprint = _fingerprint(text)
     repeated = False
     for source in sources:
         digest = hashlib.sha256(str(source).encode()).hexdigest()[:32]
         # add() is atomic: it fails when the key is already there, i.e. the text was seen.
-        if not cache.add(f"screen:text:{digest}:{fingerprint}", 1, timeout=REPEAT_SECONDS):
+        if not cache.add(f"screen:text:{digest}:{fingerprint}", 1, timeout=seconds):
             repeated = True
     return Flag(SPAM, "repeated_text") if repeated else None
 
@@ -304,7 +306,7 @@ def accusation_flags(text):
 
 
 def screen(text, *, sources=()):
-    """The flags for a report's description. `sources` (e.g. "ip:…", "email:…") catch repeated texts.
+    """The flags for a report's description. `sources` ("ip:…", "email:…") catch repeated texts.
 
     Records the text's fingerprint per source in the cache, so call it once per report.
     """

@@ -3,7 +3,8 @@
 import json
 from pathlib import Path
 
-from django.test import SimpleTestCase
+from django.conf import settings
+from django.test import SimpleTestCase, override_settings
 
 from stadtlotse.core.testing import StadtlotseTestCase, category, report
 from stadtlotse.intake import abuse, intake, screening
@@ -125,6 +126,9 @@ class IntakeScreeningTests(StadtlotseTestCase):
         self.assertEqual([f["reason"] for f in again.flags], ["repeated_text"])
         self.assertEqual(again.publication, Ticket.Publication.PENDING)
         self.assertEqual(other.flags, [])
+        with override_settings(STADTLOTSE={**settings.STADTLOTSE, "SCREEN_REPEAT_HOURS": 0}):
+            unchecked = report("strasse-schlagloch", description=text, source=source)
+        self.assertEqual(unchecked.flags, [])
 
     def test_flags_are_shown_in_the_back_office(self):
         ticket = report("strasse-schlagloch", description="Herr Krüger dealt vor der Schule, Tel. 0176 55512345.")
