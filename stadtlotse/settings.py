@@ -349,4 +349,15 @@ STADTLOTSE = {
     "OPEN311_TEST_URL": os.environ.get("STADTLOTSE_OPEN311_TEST_URL", ""),
     "OPEN311_RATE_PER_IP": os.environ.get("STADTLOTSE_OPEN311_RATE_PER_IP", "600/60"),
     "OPEN311_KEY_RATE": os.environ.get("STADTLOTSE_OPEN311_KEY_RATE", "120/60"),
+    # Reports on the web form per client IP and per e-mail address (also Open311 per e-mail), as
+    # "requests/seconds", several windows separated by commas: "5/600,20/86400".
+    "REPORT_RATE_PER_IP": os.environ.get("STADTLOTSE_REPORT_RATE_PER_IP", "10/600,50/86400"),
+    "REPORT_RATE_PER_EMAIL": os.environ.get("STADTLOTSE_REPORT_RATE_PER_EMAIL", "5/600,20/86400"),
+    # The same description again from the same IP or e-mail address within this many hours is flagged
+    # as spam and held for moderation (0: not checked).
+    "SCREEN_REPEAT_HOURS": env_int("STADTLOTSE_SCREEN_REPEAT_HOURS", 24),
+    # Web reports from an e-mail address never confirmed before wait for a click on the link in a
+    # confirmation mail before they reach the desk; unconfirmed ones are deleted after this many days.
+    "CONFIRM_UNKNOWN_SENDERS": env_bool("STADTLOTSE_CONFIRM_UNKNOWN_SENDERS", False),
+    "CONFIRM_EXPIRY_DAYS": env_int("STADTLOTSE_CONFIRM_EXPIRY_DAYS", 7),
 }

@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from stadtlotse.tickets.models import TICKET_ID_PATTERN as TICKET_ID
 
-from . import deliveries, views
+from . import blocklist, deliveries, views
 from .forms import ACTION_FORMS
 
 app_name = "backoffice"
@@ -12,6 +12,8 @@ urlpatterns = [
     path("tickets", views.ticket_list, name="tickets"),
     path("zustellung-fehlgeschlagen", deliveries.failed, name="deliveries_failed"),
     path("zustellung/<int:delivery_id>/erneut", deliveries.retry, name="delivery_retry"),
+    path("sperrliste", blocklist.blocklist, name="blocklist"),
+    path("sperrliste/<int:entry_id>/entfernen", blocklist.unblock, name="blocklist_remove"),
     path("tickets/bulk", views.bulk, name="bulk"),
     path("tickets/new", views.new_report, name="new_report"),
     path("views", views.save_view, name="save_view"),

@@ -132,7 +132,7 @@ def _desk_home(request):
         .order_by("name")
     )
     inbox = _tickets(request.user).in_desk_inbox().order_by(URGENCY, "created_at", "id")
-    counts = queues.counts(Ticket.objects.all())
+    counts = queues.counts(Ticket.objects.visible_to(request.user))
     return render(request, "backoffice/home_desk.html", {
         "page": _page(request, inbox),
         "queues": counts,

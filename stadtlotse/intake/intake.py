@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Area, Category, pick_language
-from stadtlotse.intake import media
+from stadtlotse.intake import abuse, confirmation, media, screening
 from stadtlotse.notifications import notify
 from stadtlotse.routing.areas import find_area
 from stadtlotse.routing.departments import choose_department
@@ -184,7 +184,7 @@ def _clean_answer(question, value):
 
 
 def submit(*, category, description, lat=None, lon=None, address="", channel=Ticket.Channel.WEB,
-           contact=None, answers=None, photos=None, language="de", by=None, now=None):
+           contact=None, answers=None, photos=None, language="de", by=None, now=None, source=None):
     """Validate a report and store it as a ticket with everything that must follow it. Returns the Ticket.
 
     `photos` are uploaded files (or `media.Photo`s already checked); see `media.check_photos`.
@@ -193,11 +193,18 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
     `by` is the member of staff entering a report received by phone, letter or at the counter;
     None for reports the resident made themselves. Raises ValidationError (field → message) and
     writes nothing when the report is not acceptable.
+
+    `source` (an `abuse.Source`: client IP, Open311 key) is checked against the block list together
+    with the contact's e-mail address; a blocked sender gets `abuse.SourceBlocked` before anything
+    else is looked at. The description is screened (`screening.screen`) inside the transaction; a
+    flagged report is stored with its flags and waits for moderation, whatever its category says.
     """
     errors = {}
     description = clean_text(description)
     address = clean_text(address)
     contact = contact or ContactData()
+    if source is not None:
+        abuse.check_not_blocked(ip=source.ip, email=(contact.email or "").strip(), api_key=source.api_key)
     area = None
     for check in (
         lambda: check_category(category),
@@ -244,6 +251,8 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
     stored_photos = []
     # Outside the transaction: when it rolls back, the photos' files are deleted too.
     with media.deleted_on_error(stored_photos), transaction.atomic():
+        flags = [flag.as_dict() for flag in screening.screen(description, sources=_screening_sources(source, contact))]
+        unconfirmed = confirmation.needs_confirmation(channel=channel, contact=contact, by=by)
         ticket = Ticket.objects.create(
             public_id=next_public_id(now),
             channel=channel,
@@ -257,7 +266,10 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
             language=language,
             priority=category.default_priority,
             topic=category.topic,
-            publication=Ticket.Publication.PENDING if category.needs_moderation else Ticket.Publication.PUBLISHED,
+            publication=(Ticket.Publication.PENDING if category.needs_moderation or flags or unconfirmed
+                         else Ticket.Publication.PUBLISHED),
+            flags=flags,
+            awaiting_confirmation=unconfirmed,
             created_at=now,
             updated_at=now,
         )
@@ -271,6 +283,10 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
         workflow.record(ticket, Event.Kind.CREATED, by=actor, visibility=Event.Visibility.PUBLIC,
                         status_to=Ticket.Status.NEW, data=data, at=now)
         media.store_photos(ticket, checked_photos, at=now, stored=stored_photos)
+        if unconfirmed:
+            # Stored, but routed and announced only when the sender confirms (confirmation.confirm).
+            confirmation.ask(ticket)
+            return ticket
         if category.routing_mode == Category.RoutingMode.DIRECT:
             department = choose_department(category, area)
             if department is not None:
@@ -278,3 +294,19 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
                 workflow.forward(ticket, department, by=workflow.SYSTEM, notify=False)
         notify.received(ticket)
     return ticket
+
+
+def _screening_sources(source, contact):
+    """Who sent the text, for the "same text again" check: IP and e-mail address.
+
+    Only for reports a resident sent (a `source`): staff entering several reports of one caller, or
+    the demo, may well repeat a text. Not the API key: one app's key stands for many residents.
+    """
+    if source is None:
+        return []
+    sources = []
+    if source.ip:
+        sources.append(f"ip:{source.ip}")
+    if contact.email:
+        sources.append(f"email:{contact.email.strip().lower()}")
+    return sources

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from stadtlotse.catalog.models import Area, Category, Department
 from stadtlotse.core import idempotency, ratelimit
-from stadtlotse.intake import intake, media
+from stadtlotse.intake import abuse, intake, media
 from stadtlotse.intake.duplicates import public_photos
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket
@@ -288,6 +288,11 @@ def _submit(request, form, fmt):
         # An app that passes on an e-mail address expects its user to hear back.
         wants_feedback=bool(data["email"]),
     )
+    if contact.email:
+        # Per IP and per key are counted above; an address typed into many apps is counted here.
+        verdict = abuse.hit_report_rate(email=contact.email)
+        if not verdict.allowed:
+            return too_many(fmt, verdict)
     photos, skipped = _media(request)
     if photos is None:
         return errors(fmt, 400, skipped)
@@ -296,7 +301,10 @@ def _submit(request, form, fmt):
             category=form.category, description=data["description"], lat=data["lat"], lon=data["long"],
             address=data["address_string"], channel=Ticket.Channel.APP, contact=contact, answers=form.answers,
             photos=photos, language=translation.get_language(),
+            source=abuse.Source(ip=ratelimit.client_ip(request), api_key=form.api_key),
         )
+    except abuse.SourceBlocked as exc:
+        return errors(fmt, 403, [exc.text])
     except ValidationError as exc:
         return _field_errors(fmt, {INTAKE_FIELDS.get(field, field): items
                                    for field, items in exc.message_dict.items()})

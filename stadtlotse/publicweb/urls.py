@@ -12,6 +12,7 @@ urlpatterns = [
     path("melden/fragen", views.report_questions, name="report_questions"),
     path("melden/aehnliche", views.similar, name="similar"),
     re_path(rf"^melden/danke/{TICKET_ID}/{TOKEN}$", views.confirmation, name="confirmation"),
+    re_path(r"^melden/bestaetigen/(?P<token>[\w:-]{10,200})$", views.confirm_report, name="confirm_report"),
     re_path(rf"^t/{TICKET_ID}$", views.ticket, name="ticket"),
     re_path(rf"^t/{TICKET_ID}/unterstuetzen$", views.support, name="support"),
     re_path(rf"^t/{TICKET_ID}/abonnieren$", views.subscribe, name="subscribe"),

@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stadtlotse.catalog.models import Category
 from stadtlotse.core import ratelimit
-from stadtlotse.intake import duplicates, intake, media
+from stadtlotse.intake import abuse, confirmation as report_confirmation, duplicates, intake, media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
 from stadtlotse.tickets import workflow
@@ -120,10 +121,16 @@ def _report(request):
             form.keep_photos(photos)
             asking = True
         elif form.is_valid():
+            refused = _refuse_source(request, form)
+            if refused:
+                return refused
             try:
                 ticket = intake.submit(
-                    channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data()
+                    channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data(),
+                    source=abuse.Source(ip=ratelimit.client_ip(request)),
                 )
+            except abuse.SourceBlocked as exc:
+                return _refused(request, form, exc.text, status=403)
             except ValidationError as exc:
                 form.add_intake_errors(exc)
                 form.keep_photos(form.accepted_photos)
@@ -138,6 +145,28 @@ def _report(request):
         "form": form, "asking": asking, "photo_problems": photo_problems, "similar": similar,
         "category_data": json.dumps(_category_data(form)),
     })
+
+
+def _refuse_source(request, form):
+    """A 429 page when this IP or e-mail address has sent too many reports lately, else None."""
+    verdict = abuse.hit_report_rate(ip=ratelimit.client_ip(request), email=form.cleaned_data.get("email", ""))
+    if verdict.allowed:
+        return None
+    minutes = max(1, (verdict.retry_after + 59) // 60)
+    message = ngettext(
+        "You have sent many reports in a short time. To protect the service, further reports are accepted again "
+        "in %(minutes)d minute. Nothing of this report has been stored.",
+        "You have sent many reports in a short time. To protect the service, further reports are accepted again "
+        "in %(minutes)d minutes. Nothing of this report has been stored.", minutes) % {"minutes": minutes}
+    response = _refused(request, form, message, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def _refused(request, form, message, *, status):
+    """A refused report: a page with the reason; photos kept from an earlier step are deleted."""
+    media.discard_stashed(form.accepted_photos)
+    return render(request, "publicweb/refused.html", {"message": message}, status=status)
 
 
 def _similar_for(form):
@@ -223,6 +252,21 @@ def confirmation(request, public_id, token):
         "contact": getattr(ticket, "contact", None),
         "private_url": settings.SITE_URL + ticket.get_private_url(),
     })
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@cache_control(private=True, no_store=True)
+def confirm_report(request, token):
+    """GET shows a button, POST confirms: a mail scanner opening the link must not confirm the report."""
+    ticket = report_confirmation.ticket_for(token)
+    if ticket is None:
+        return render(request, "publicweb/confirm_report.html", {"gone": True}, status=404)
+    if request.method == "POST":
+        report_confirmation.confirm(ticket)
+        return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
+    if not ticket.awaiting_confirmation:
+        return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
+    return render(request, "publicweb/confirm_report.html", {"ticket": ticket})
 
 
 @require_GET

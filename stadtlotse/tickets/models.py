@@ -44,16 +44,21 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(department=department)
 
     def visible_to(self, user):
-        """What a member of staff may see: everything for the desk, their departments' tickets otherwise."""
+        """What a member of staff may see: everything for the desk, their departments' tickets otherwise.
+
+        Web reports still waiting for their sender's e-mail confirmation are nobody's yet.
+        """
+        tickets = self.exclude(awaiting_confirmation=True)
         if user.is_desk:
-            return self
-        return self.filter(department_id__in=user.department_ids())
+            return tickets
+        return tickets.filter(department_id__in=user.department_ids())
 
     def overdue(self, now=None):
         return self.open().exclude(status=Ticket.Status.NEEDS_INFO).filter(due_at__lt=now or timezone.now())
 
     def in_desk_inbox(self):
-        return self.filter(status__in=[Ticket.Status.NEW, Ticket.Status.NEEDS_INFO], department__isnull=True)
+        return self.filter(status__in=[Ticket.Status.NEW, Ticket.Status.NEEDS_INFO], department__isnull=True,
+                           awaiting_confirmation=False)
 
 
 class Ticket(models.Model):
@@ -133,6 +138,12 @@ class Ticket(models.Model):
     publication = models.CharField(
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.PENDING
     )
+    # What the intake screening found in the description: [{"kind", "reason", "match"}] (intake/screening.py).
+    # A flagged report waits for moderation whatever its category says.
+    flags = models.JSONField(_("screening flags"), default=list, blank=True)
+    # A web report from an unknown sender, stored but held back (not routed, not notified, not shown
+    # to the desk) until the sender follows the link in the confirmation mail (intake/confirmation.py).
+    awaiting_confirmation = models.BooleanField(_("awaiting e-mail confirmation"), default=False)
     external_system = models.CharField(_("external system"), max_length=100, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
     access_token = models.CharField(max_length=64, default=new_access_token, editable=False)
@@ -192,6 +203,19 @@ class Ticket(models.Model):
     def is_published(self):
         return self.publication == self.Publication.PUBLISHED
 
+    def flag_descriptions(self):
+        """The screening flags in words, for the desk."""
+        from stadtlotse.intake.screening import describe
+
+        return [(describe(flag), flag.get("match", "")) for flag in self.flags]
+
+    def flag_kinds(self):
+        """The kinds of the screening flags in words ("personal data", "spam or nonsense"), each once."""
+        from stadtlotse.intake.screening import KINDS
+
+        kinds = dict.fromkeys(flag.get("kind") for flag in self.flags)
+        return [str(KINDS.get(kind, kind)) for kind in kinds]
+
     @property
     def shown_description(self):
         return self.public_description or self.description
@@ -246,6 +270,8 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        # Is this sender known (confirmed before)? Asked on every web report when confirmation is on.
+        indexes = [models.Index(fields=["email"], name="contact_email")]
 
     def __str__(self):
         return self.name or self.email or self.phone or "—"

@@ -33,6 +33,9 @@ EXPECTED = {
     "deliveries_failed": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 403, "lead": 403}),
     # The delivery does not exist: the desk gets 404 after its permission passed.
     "delivery_retry": ("post", {"anonymous": 302, "desk": 404, "admin": 404, "staff": 403, "lead": 403}),
+    # GET shows the list and the form; the entry does not exist, so the desk gets 404 on removal.
+    "blocklist": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 403, "lead": 403}),
+    "blocklist_remove": ("post", {"anonymous": 302, "desk": 404, "admin": 404, "staff": 403, "lead": 403}),
     "save_view": ("post", {"anonymous": 302, "desk": 302, "admin": 302, "staff": 302, "lead": 302}),
     # The view belongs to the desk user: everybody else gets 404.
     "delete_view": ("post", {"anonymous": 302, "desk": 302, "admin": 404, "staff": 404, "lead": 404}),
@@ -84,6 +87,8 @@ class PermissionWalkTests(BackofficeTestCase):
             return reverse("backoffice:ticket", args=[ticket.public_id])
         if name == "delivery_retry":
             return reverse("backoffice:delivery_retry", args=[999999])
+        if name == "blocklist_remove":
+            return reverse("backoffice:blocklist_remove", args=[999999])
         if name == "delete_view":
             return reverse("backoffice:delete_view", args=[self.view.pk])
         return reverse(f"backoffice:{name}")

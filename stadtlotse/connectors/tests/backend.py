@@ -48,6 +48,9 @@ class Backend:
             "SITE_URL": self.url, "ALLOWED_HOSTS": "127.0.0.1", "EMAIL_URL": "console://",
             "STADTLOTSE_DEMO_API_KEY": API_KEY, "STADTLOTSE_OPEN311_KEY_RATE": "100000/60",
             "STADTLOTSE_OPEN311_RATE_PER_IP": "100000/60", "STATIC_MANIFEST": "false", "LOG_LEVEL": "WARNING",
+            # Every forwarded ticket carries the test reporter's address, and tests forward the same
+            # text again: neither is abuse here.
+            "STADTLOTSE_REPORT_RATE_PER_EMAIL": "100000/60", "STADTLOTSE_SCREEN_REPEAT_HOURS": "0",
         })
         env.pop("STADTLOTSE_ALLOW_INSECURE_KEY", None)
         return env

@@ -1,0 +1,358 @@
+"""Screening of a report's description on intake: spam, personal data and personal accusations.
+
+    screen("Der Nachbar aus Nr. 5 klaut Fahrräder", sources=["ip:192.0.2.1"])
+    → [Flag(kind="accusation", reason="accusation", match="Nachbar … klaut")]
+
+Each hit is a Flag with a kind (spam, personal_data, accusation), a reason code and the words that
+caused it. `intake.submit()` stores the flags on the ticket; a flagged report is never published
+automatically but waits for the desk in the moderation queue. Screening only flags: it never
+refuses a report, because a false hit must not cost a resident their report.
+
+The word lists are data (`data/screening/*.txt`, see the README there), read once per process.
+`bench/screening.py` measures precision and recall on a labelled set of German reports.
+"""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import cache as memoize
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+DATA_DIR = Path(__file__).parent / "data" / "screening"
+
+SPAM = "spam"
+PERSONAL_DATA = "personal_data"
+ACCUSATION = "accusation"
+KINDS = {SPAM: _("spam or nonsense"), PERSONAL_DATA: _("personal data"), ACCUSATION: _("personal accusation")}
+
+REASONS = {
+    "repeated_characters": _("the same character many times in a row"),
+    "repeated_words": _("the same word many times in a row"),
+    "gibberish": _("letters without words"),
+    "link": _("a link"),
+    "spam_phrase": _("a known spam phrase"),
+    "too_short": _("hardly any text"),
+    "too_long": _("a very long text"),
+    "repeated_text": _("the same text sent again from the same source"),
+    "email": _("an e-mail address"),
+    "phone": _("a phone number"),
+    "licence_plate": _("a licence plate"),
+    "iban": _("a bank account number (IBAN)"),
+    "accusation": _("a person named or described together with an accusing word"),
+}
+
+# Longer than this is unusual for a report (the form allows 5,000 characters): often pasted mail or spam.
+LONG_CHARS = 2500
+MAX_MATCH_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    reason: str
+    match: str = ""
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def describe(flag):
+    """A flag (dict as stored on the ticket) in words for the desk: "personal data: a phone number (0171 …)"."""
+    kind = KINDS.get(flag.get("kind"), flag.get("kind", ""))
+    reason = REASONS.get(flag.get("reason"), flag.get("reason", ""))
+    return f"{kind}: {reason}"
+
+
+# --- word lists ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordList:
+    words: frozenset
+    prefixes: tuple
+    phrases: tuple
+
+    def matches(self, word):
+        return word in self.words or word.startswith(self.prefixes)
+
+    def find_phrase(self, normalised_text):
+        for phrase in self.phrases:
+            if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", normalised_text):
+                return phrase
+        return None
+
+
+@memoize
+def word_list(name):
+    """A list from data/screening/<name>.txt: whole words, prefixes (ending in *) and phrases."""
+    words, prefixes, phrases = set(), [], []
+    for line in (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        entry = normalise(line.split("#", 1)[0].strip())
+        if not entry:
+            continue
+        if " " in entry:
+            phrases.append(entry)
+        elif entry.endswith("*"):
+            prefixes.append(entry[:-1])
+        else:
+            words.add(entry)
+    return WordList(frozenset(words), tuple(prefixes), tuple(phrases))
+
+
+def normalise(text):
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+# --- spam and nonsense ---------------------------------------------------------------------------
+
+# Six times the same letter (or pair, or triple: "hahahahahaha"), eight times "?" or "!"; rules of
+# dashes, dots, stars only from twelve on. Digits repeat in numbers (IBAN, "1000000").
+REPEATED_CHARACTER = re.compile(r"([^\W\d_])\1{5,}|([^\w\s.\-=*])\2{7,}|([.\-_=*])\3{11,}|(\w{2,3})\4{5,}")
+REPEATED_WORD = re.compile(r"(?<!\w)(\w{2,})(?:[\s,;.!]+\1(?!\w)){3,}", re.IGNORECASE)
+LINK = re.compile(r"https?://\S+|(?<![\w@.])www\.[\w-]+\.\S+|\[url|<a\s+href", re.IGNORECASE)
+KEYBOARD_RUNS = ("asdf", "sdfg", "dfgh", "fghj", "ghjk", "hjkl", "qwert", "wertz", "ertzu", "yxcv", "xcvb", "cvbn")
+WORD = re.compile(r"[^\W\d_]+")
+VOWELS = set("aeiouyäöüéèáàóòúùâêîôû")
+
+
+def spam_flags(text):
+    flags = []
+    lowered = normalise(text)
+    match = REPEATED_CHARACTER.search(text)
+    if match:
+        flags.append(Flag(SPAM, "repeated_characters", match.group(0)))
+    match = REPEATED_WORD.search(text)
+    if match:
+        flags.append(Flag(SPAM, "repeated_words", match.group(0)))
+    match = LINK.search(text)
+    if match:
+        flags.append(Flag(SPAM, "link", match.group(0)))
+    phrase = word_list("spam_phrases").find_phrase(lowered)
+    if phrase is None:
+        words = WORD.findall(lowered)
+        phrase = next((w for w in words if w in word_list("spam_phrases").words), None)
+    if phrase:
+        flags.append(Flag(SPAM, "spam_phrase", phrase))
+    words = WORD.findall(text)
+    if not any(len(word) >= 3 for word in words):
+        flags.append(Flag(SPAM, "too_short", text[:20]))
+    else:
+        nonsense = [w for w in words if _looks_like_gibberish(w)]
+        # One odd word may be an abbreviation; several, or most of a short text, are nonsense.
+        if nonsense and (len(nonsense) >= 2 or len(nonsense) * 2 >= len(words)):
+            flags.append(Flag(SPAM, "gibberish", " ".join(nonsense[:3])))
+    if len(text) > LONG_CHARS:
+        flags.append(Flag(SPAM, "too_long", f"{len(text)}"))
+    return flags
+
+
+def _looks_like_gibberish(word):
+    lowered = word.casefold()
+    if any(run in lowered for run in KEYBOARD_RUNS):
+        return True
+    # Long words without a vowel; capitals are abbreviations (LKW, BSR), not nonsense.
+    return len(word) >= 5 and not word.isupper() and not (set(lowered) & VOWELS)
+
+
+def _fingerprint(text):
+    squeezed = " ".join(WORD.findall(normalise(text)))
+    return hashlib.sha256(squeezed.encode()).hexdigest()[:32]
+
+
+def repeated_text_flag(text, sources):
+    """The same text from the same source (IP, e-mail address) within STADTLOTSE_SCREEN_REPEAT_HOURS.
+
+    Remembered in the shared cache by hashes only: neither the text nor the source is kept.
+    """
+    seconds = settings.STADTLOTSE["SCREEN_REPEAT_HOURS"] * 3600
+    if seconds <= 0:
+        return None
+    fingerprint = _fingerprint(text)
+    repeated = False
+    for source in sources:
+        digest = hashlib.sha256(str(source).encode()).hexdigest()[:32]
+        # add() is atomic: it fails when the key is already there, i.e. the text was seen.
+        if not cache.add(f"screen:text:{digest}:{fingerprint}", 1, timeout=seconds):
+            repeated = True
+    return Flag(SPAM, "repeated_text") if repeated else None
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+EMAIL = re.compile(
+    r"[\w.+-]+(?:@|\s*[(\[]\s*(?:at|ät)\s*[)\]]\s*)[\w-]+(?:\.[\w-]+)*\s*(?:\.|[(\[]\s*dot\s*[)\]])\s*[a-z]{2,}",
+    re.IGNORECASE,
+)
+PHONE = re.compile(
+    r"(?<![\w+.,:])(?:(?:\+|00)\d{2}[\s\-/]?(?:\(0\)\s?)?|0)\(?\d{2,5}\)?(?:[\s\-/]?\d){4,12}(?![\d.,:]\d)"
+)
+# German plate: district code, one or two letters, one to four digits, optional E (electric) or H (historic).
+PLATE = re.compile(r"(?<![\w-])([A-ZÄÖÜ]{1,3})[- ]([A-Z]{1,2})[- ]?([1-9]\d{0,3})[EH]?(?![\w-])")
+PLATE_AFTER_WORD = re.compile(
+    r"kennzeichen\W{0,5}(?:lautet\s+|ist\s+)?([a-zäöü]{1,3}[- :]+[a-z]{1,2}[- ]?[1-9]\d{0,3}[eh]?)(?![\w-])",
+    re.IGNORECASE,
+)
+NOT_PLATE_CODES = {"DIN", "LKW", "PKW", "KFZ", "BVG", "BSR", "TEL", "NR", "PLZ", "ICE", "UKW", "STVO", "BAB", "EG",
+                   "OG", "UG", "DG", "VG", "WC", "TV"}
+IBAN = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30})(?![A-Z0-9])", re.IGNORECASE)
+
+
+def personal_data_flags(text):
+    flags = []
+    match = EMAIL.search(text)
+    if match:
+        flags.append(Flag(PERSONAL_DATA, "email", match.group(0)))
+    for match in PHONE.finditer(text):
+        if 8 <= sum(ch.isdigit() for ch in match.group(0)) <= 15:
+            flags.append(Flag(PERSONAL_DATA, "phone", match.group(0)))
+            break
+    plate = next((m.group(0) for m in PLATE.finditer(text) if m.group(1) not in NOT_PLATE_CODES), None)
+    if plate is None:
+        match = PLATE_AFTER_WORD.search(text)
+        plate = match.group(1) if match else None
+    if plate:
+        flags.append(Flag(PERSONAL_DATA, "licence_plate", plate))
+    for match in IBAN.finditer(text):
+        if is_iban(match.group(1)):
+            flags.append(Flag(PERSONAL_DATA, "iban", match.group(1)))
+            break
+    return flags
+
+
+def is_iban(text):
+    """ISO 13616 check digits (mod 97), so that an order number does not read as an account."""
+    compact = re.sub(r"\s", "", text).upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(digits) % 97 == 1
+
+
+# --- personal accusations ------------------------------------------------------------------------
+
+TOKEN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*\.?|\d+")
+# A sentence ends at ! ? a line break, or a full stop after a lowercase word (not "Nr." "Str." "Dr.").
+SENTENCE_END = re.compile(r"[!?]+\s*|\n+|(?<=[a-zäöüß]{3})\.\s+")
+# Words that refer back to a person named earlier in the report.
+PRONOUNS = {"er", "ihm", "ihn", "dieser", "derjenige", "diejenige", "seine", "sein", "seinem", "seinen", "seiner"}
+# "der Mann aus Nummer 5", "die Frau vom Kiosk": a person pinned down by where they live or work.
+POINTED_PERSON = re.compile(
+    r"\b(?:der|die|dem|den|diese[rmn]?|ein|eine[mnr]?)\s+(?:(?:junge|ältere|alte)[nr]?\s+)?"
+    r"(?:mann|frau|typ|kerl|person|junge|jugendliche|dame|herr)\s+"
+    r"(?:aus|von|vom|im|in\s+(?:der|dem)|mit\s+(?:dem|der)|der\s+(?:im|in|aus)|die\s+(?:im|in|aus))\s",
+    re.IGNORECASE,
+)
+
+
+def _person_in(tokens, raw_tokens):
+    """The words that name or describe a person in a sentence, or ""."""
+    people = word_list("person_words")
+    titles = word_list("person_titles")
+    first_names = word_list("first_names")
+    not_surnames = word_list("not_surnames")
+    for i, word in enumerate(tokens):
+        bare = word.rstrip(".")
+        following = raw_tokens[i + 1] if i + 1 < len(raw_tokens) else ""
+        # "ich als Mieter": the reporter speaking of themselves.
+        if (people.matches(bare) or people.matches(word)) and (i == 0 or tokens[i - 1] not in ("als", "ich")):
+            return raw_tokens[i]
+        if (titles.matches(word) or titles.matches(bare)) and _is_surname(following, not_surnames, titles):
+            return f"{raw_tokens[i]} {following}"
+        if (raw_tokens[i][:1].isupper() and first_names.matches(bare) and not word.endswith(".")
+                and _is_surname(following, not_surnames, titles)):
+            return f"{raw_tokens[i]} {following}"
+    return ""
+
+
+def _is_surname(token, not_surnames, titles):
+    """A capitalised word (or an initial like "M.") that is no street, place or title."""
+    if not token or not token[:1].isupper():
+        return False
+    lowered = normalise(token)
+    if len(token) == 2 and token.endswith("."):  # "Herr M."
+        return True
+    bare = lowered.rstrip(".")
+    return len(bare) >= 2 and not not_surnames.matches(bare) and not titles.matches(bare) and \
+        not any(bare.endswith(end) for end in ("straße", "str", "platz", "park", "weg", "allee", "damm"))
+
+
+def accusation_flags(text):
+    accusing = word_list("accusing_words")
+    person_seen = ""
+    for sentence in SENTENCE_END.split(text):
+        raw_tokens = TOKEN.findall(sentence)
+        tokens = [normalise(t) for t in raw_tokens]
+        person = _person_in(tokens, raw_tokens)
+        if not person:
+            match = POINTED_PERSON.search(sentence)
+            person = match.group(0).strip() if match else ""
+        normalised_sentence = normalise(sentence)
+        word = next((raw_tokens[i] for i, t in enumerate(tokens) if accusing.matches(t.rstrip("."))), None)
+        if word is None:
+            word = accusing.find_phrase(normalised_sentence)
+        if word and (person or (person_seen and any(t in PRONOUNS for t in tokens))):
+            return [Flag(ACCUSATION, "accusation", f"{person or person_seen} … {word}")]
+        person_seen = person or person_seen
+    return []
+
+
+# --- all together --------------------------------------------------------------------------------
+
+
+def screen(text, *, sources=()):
+    """The flags for a report's description. `sources` ("ip:…", "email:…") catch repeated texts.
+
+    Records the text's fingerprint per source in the cache, so call it once per report.
+    """
+    flags = spam_flags(text) + personal_data_flags(text) + accusation_flags(text)
+    if sources:
+        repeated = repeated_text_flag(text, sources)
+        if repeated:
+            flags.append(repeated)
+    return [Flag(f.kind, f.reason, f.match[:MAX_MATCH_CHARS]) for f in flags]
+
+
+def kinds(flags):
+    """The set of kinds among flags (Flag objects or stored dicts)."""
+    return {f.kind if isinstance(f, Flag) else f.get("kind") for f in flags}
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def measure(rows):
+    """Confusion figures of screen() on labelled rows ({"text", "labels"}), per kind and for clean texts.
+
+    Per kind: tp (labelled and flagged with that kind), fn, fp (flagged with it but not labelled),
+    recall and precision. "clean": how many texts without labels got any flag.
+    """
+    figures = {kind: {"tp": 0, "fn": 0, "fp": 0} for kind in KINDS}
+    clean = {"texts": 0, "flagged": 0}
+    misses = []
+    for row in rows:
+        labels = set(row["labels"])
+        found = kinds(screen(row["text"]))
+        for kind, counts in figures.items():
+            if kind in labels and kind in found:
+                counts["tp"] += 1
+            elif kind in labels:
+                counts["fn"] += 1
+                misses.append((kind, row["text"]))
+            elif kind in found:
+                counts["fp"] += 1
+        if not labels:
+            clean["texts"] += 1
+            if found:
+                clean["flagged"] += 1
+                misses.append(("clean", row["text"]))
+    for counts in figures.values():
+        counts["recall"] = counts["tp"] / ((counts["tp"] + counts["fn"]) or 1)
+        counts["precision"] = counts["tp"] / ((counts["tp"] + counts["fp"]) or 1)
+    clean["rate"] = clean["flagged"] / (clean["texts"] or 1)
+    return {"kinds": figures, "clean": clean, "misses": misses, "texts": len(rows)}
