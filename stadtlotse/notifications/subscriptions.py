@@ -5,14 +5,16 @@ A subscriber is not the reporter: their mails link the public ticket page, never
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from django.conf import settings
+from stadtlotse.tickets.models import Ticket
 
 from . import notify
 from .models import Subscription
@@ -20,6 +22,8 @@ from .models import Subscription
 # A second "subscribe" for the same unconfirmed address within this time sends no second mail.
 RESEND_AFTER = timedelta(minutes=15)
 MAX_EMAIL_CHARS = 254
+# Mails per status change at most (a popular ticket with its merged duplicates); bounded like followers().
+MAX_FOLLOWERS = 2000
 
 
 def check_email(email):
@@ -85,8 +89,19 @@ def status_changed(ticket, event):
     """Queue a mail to every confirmed subscriber of a published ticket (call inside the change's transaction)."""
     if not ticket.is_published:
         return []
+    # Subscribers of reports merged into this one follow it too, as their reporters do
+    # (tickets/merge.py); undoing the merge ends that, since it goes through `duplicate_of`.
+    followers = Q(ticket__duplicate_of=ticket, ticket__status=Ticket.Status.DUPLICATE)
+    subscribed = (
+        Subscription.objects.filter(Q(ticket=ticket) | followers, confirmed_at__isnull=False)
+        .order_by("pk")[:MAX_FOLLOWERS]
+    )
     notifications = []
-    for subscription in ticket.subscriptions.filter(confirmed_at__isnull=False).order_by("pk"):
+    seen = set()
+    for subscription in subscribed:
+        if subscription.email.lower() in seen:
+            continue
+        seen.add(subscription.email.lower())
         notifications.append(notify.queue_email(
             ticket, subscription.email, "subscriber-status", event=event, language=subscription.language,
             **_links(subscription),

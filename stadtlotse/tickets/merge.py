@@ -3,9 +3,10 @@
     merge(survivor, [dup1, dup2], by=alice)   # dup1, dup2 become `duplicate` pointing at survivor
     unmerge(dup1, by=alice, reason="...")     # dup1 is open again where it was before
 
-Reporters of a merged ticket follow the survivor through `duplicate_of`: notifications about the
-survivor also go to them (see notifications.notify.followers), and they are told of the merge
-by the usual status mail ("duplicate of SL-…").
+Reporters and subscribers of a merged ticket follow the survivor through `duplicate_of`:
+notifications about the survivor also go to them (notifications.notify.followers and
+subscriptions.status_changed), and they are told of the merge by the usual status mail
+("duplicate of SL-…"). Nothing is copied, so undoing a merge needs nothing undone.
 """
 
 from django.db import transaction
@@ -19,15 +20,6 @@ from .models import Event, Ticket
 
 S = Ticket.Status
 MAX_MERGE = 50
-
-
-def move_subscribers(duplicate, survivor):
-    """Hook for the public web's subscriptions: make the duplicate's subscribers follow the survivor.
-
-    Subscriptions do not exist on this branch yet; reporters (Contact) follow through
-    `duplicate_of` already. The subscriptions feature fills this in.
-    """
-    return 0
 
 
 @transaction.atomic
@@ -49,7 +41,6 @@ def merge(survivor, duplicates, *, by, note=""):
     events = []
     for ticket in duplicates:
         events.append(workflow.mark_duplicate(ticket, survivor, by=by, note=note))
-        move_subscribers(ticket, survivor)
     return events
 
 

@@ -114,3 +114,34 @@ class SubscriptionTests(PublicWebTestCase):
         response = self.subscribe("c@example.org")
         self.assertContains(response, "Too many subscriptions from your connection.", status_code=400)
         self.assertEqual(Subscription.objects.count(), 2)
+
+    def test_subscribers_of_a_merged_report_follow_the_survivor_until_the_merge_is_undone(self):
+        from stadtlotse.tickets import merge
+
+        survivor = self.ticket
+        duplicate = report(description="Noch ein Sofa am selben Gehweg, seit gestern.")
+        for ticket in (survivor, duplicate):
+            workflow.set_publication(ticket, "published", by=self.alice)
+        both = "beide@example.org"
+        for ticket, email in ((duplicate, NEIGHBOUR), (duplicate, both), (survivor, both)):
+            subscriptions.confirm(subscriptions.subscribe(ticket, email))
+        with SMTPServer() as smtp, override_settings(**smtp.settings()):
+            merge.merge(survivor, [duplicate], by=self.alice)
+            run_jobs()
+            told = [m["Subject"].strip() for m in smtp.to(NEIGHBOUR)]
+            self.assertIn(f"Meldung {duplicate.public_id}: Duplikat", told)
+
+            workflow.forward(survivor, self.waste, by=self.alice)
+            run_jobs()
+            self.assertIn(f"Meldung {survivor.public_id}: weitergeleitet", [m["Subject"].strip() for m in smtp.to(NEIGHBOUR)])
+            # One mail per address, though it follows both tickets.
+            about_survivor = [m for m in smtp.to(both) if m["Subject"].strip() == f"Meldung {survivor.public_id}: weitergeleitet"]
+            self.assertEqual(len(about_survivor), 1)
+
+            duplicate.refresh_from_db()
+            merge.unmerge(duplicate, by=self.alice, reason="Doch zwei Stellen.")
+            run_jobs()
+            before = len(smtp.to(NEIGHBOUR))
+            workflow.accept(survivor, by=self.bob)
+            run_jobs()
+            self.assertEqual(len(smtp.to(NEIGHBOUR)), before)
