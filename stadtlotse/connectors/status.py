@@ -19,13 +19,33 @@ from .models import InboundUpdate
 logger = logging.getLogger(__name__)
 S = Ticket.Status
 
-# Statuses an external system may set, and the workflow step for each.
-STATUS_STEPS = {
-    S.ACCEPTED: lambda ticket, by, note: workflow.accept(ticket, by=by, note=note),
-    S.IN_PROGRESS: lambda ticket, by, note: workflow.start(ticket, by=by, note=note),
-    S.DONE: lambda ticket, by, note: workflow.resolve(ticket, by=by, note=note or _("Done.")),
-    S.REJECTED: lambda ticket, by, note: workflow.reject(ticket, by=by, reason=note or _("Not actionable.")),
-}
+# What a department's system may do with a ticket, by name. Both inbound paths map their own words
+# onto these: the connectors (e-mail keywords, webhooks, Open311 polling) by our status, the Open311
+# server's POST servicerequestupdates by mySociety's statuses (open311/updates.py).
+NOTE, ACCEPT, START, RESOLVE, REJECT, HAND_BACK, REOPEN = (
+    "note", "accept", "start", "resolve", "reject", "hand_back", "reopen",
+)
+# Statuses an external system may set, and the move for each.
+STATUS_MOVES = {S.ACCEPTED: ACCEPT, S.IN_PROGRESS: START, S.DONE: RESOLVE, S.REJECTED: REJECT}
+
+
+def move(ticket, name, *, by, note="", public=True):
+    """Apply one named move through the workflow (which checks it); returns its Event."""
+    if name == NOTE:
+        return workflow.add_note(ticket, note, by=by, public=public)
+    if name == ACCEPT:
+        return workflow.accept(ticket, by=by, note=note)
+    if name == START:
+        return workflow.start(ticket, by=by, note=note)
+    if name == RESOLVE:
+        return workflow.resolve(ticket, by=by, note=note or _("Done."))
+    if name == REJECT:
+        return workflow.reject(ticket, by=by, reason=note or _("Not actionable."))
+    if name == HAND_BACK:
+        return workflow.hand_back(ticket, by=by, reason=note)
+    if name == REOPEN:
+        return workflow.reopen(ticket, by=by, reason=note)
+    raise ValueError(f"unknown move {name!r}")
 
 
 class UpdateRefused(Exception):
@@ -75,8 +95,8 @@ def _apply(ticket, actor, status, note, public):
     if status is None or status == ticket.status:
         if not note:
             return None
-        return workflow.add_note(ticket, note, by=actor, public=public)
-    step = STATUS_STEPS.get(status)
-    if step is None:
+        return move(ticket, NOTE, by=actor, note=note, public=public)
+    name = STATUS_MOVES.get(status)
+    if name is None:
         raise workflow.WorkflowError(_("Status “%(status)s” cannot be set from outside.") % {"status": status})
-    return step(ticket, actor, note)
+    return move(ticket, name, by=actor, note=note)

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from stadtlotse.connectors import status as inbound
+from stadtlotse.connectors.status import ACCEPT, HAND_BACK, NOTE, REJECT, REOPEN, RESOLVE, START
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket
 
@@ -39,9 +41,8 @@ UPDATE_KINDS = [
     Event.Kind.MERGED, Event.Kind.EXTERNAL_UPDATE,
 ]
 
-# mySociety's upper-case statuses on the way in → what we do with the ticket.
-NOTE, ACCEPT, START, RESOLVE, REJECT, HAND_BACK, REOPEN = "note", "accept", "start", "resolve", "reject", \
-    "hand_back", "reopen"
+# mySociety's upper-case statuses on the way in → what we do with the ticket (the moves every
+# inbound path shares, connectors/status.py).
 INCOMING_STATUS = {
     "UNCHANGED": NOTE,
     "OPEN": NOTE,
@@ -173,20 +174,8 @@ def apply_update(ticket, api_key, *, status, description, update_id, updated_at)
         return Applied(event)
 
 
-def _move(ticket, move, actor, text):
-    if move == NOTE:
-        if not text:
-            # A stale or repeated status without a text: remember that it came, change nothing visible.
-            return workflow.record(ticket, Event.Kind.EXTERNAL_UPDATE, by=actor)
-        return workflow.add_note(ticket, text, by=actor, public=True)
-    if move == ACCEPT:
-        return workflow.accept(ticket, by=actor, note=text)
-    if move == START:
-        return workflow.start(ticket, by=actor, note=text)
-    if move == RESOLVE:
-        return workflow.resolve(ticket, by=actor, note=text)
-    if move == REJECT:
-        return workflow.reject(ticket, by=actor, reason=text)
-    if move == HAND_BACK:
-        return workflow.hand_back(ticket, by=actor, reason=text)
-    return workflow.reopen(ticket, by=actor, reason=text)
+def _move(ticket, name, actor, text):
+    if name == NOTE and not text:
+        # A stale or repeated status without a text: remember that it came, change nothing visible.
+        return workflow.record(ticket, Event.Kind.EXTERNAL_UPDATE, by=actor)
+    return inbound.move(ticket, name, by=actor, note=text)
