@@ -359,7 +359,7 @@ def photo(request, public_id, attachment_id, thumbnail=False):
     ticket = _find_ticket(public_id, Ticket.objects.published())
     attachment = get_object_or_404(duplicates.public_photos().filter(ticket=ticket), pk=attachment_id)
     file = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.public_version
-    response = FileResponse(file.open("rb"), content_type="image/jpeg")
+    response = media.serve(file, "image/jpeg", f"{ticket.public_id}-{attachment.pk}.jpg")
     # Short: a photo hidden by moderation should vanish from caches soon.
     response["Cache-Control"] = "public, max-age=300"
     return response

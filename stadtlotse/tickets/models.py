@@ -337,8 +337,9 @@ def attachment_path(instance, filename):
     # The upload's own file name is never used: it may carry personal data or a path. The media module
     # names its files "original.png", "public.jpg"; only such a known extension is kept.
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in ("jpg", "png", "webp"):
-        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(instance.content_type, "bin")
+    if extension not in ("jpg", "png", "webp", "heic"):
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
+                     "image/heic": "heic"}.get(instance.content_type, "bin")
     return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
@@ -353,6 +354,12 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     is_hidden = models.BooleanField(default=False)
+    # Rectangles blurred in the public version, in pixels of the upright original:
+    # found by the detector ({"kind": "face"|"plate", "x", "y", "w", "h"}) and drawn by staff.
+    detections = models.JSONField(default=list, blank=True)
+    redactions = models.JSONField(default=list, blank=True)
+    # Set by the photo job; until then there is no public version and the photo is shown nowhere public.
+    processed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -364,3 +371,7 @@ class Attachment(models.Model):
     @property
     def is_public(self):
         return bool(self.public_version) and not self.is_hidden and self.ticket.is_published
+
+    @property
+    def extension(self):
+        return self.original.name.rsplit(".", 1)[-1] if "." in self.original.name else "bin"

@@ -2,6 +2,7 @@
 
     moderate(ticket, "hidden", by=alice, reason="Nennt eine Person beim Namen")
     set_photo_hidden(photo, True, by=alice, reason="Kennzeichen lesbar")
+    redact_photo(photo, {"x": 120, "y": 40, "w": 200, "h": 60}, by=alice)
 
 Hiding (the report or one photo) needs a reason; it is recorded on the timeline and told to the
 reporter, who otherwise would wonder why their report or photo does not appear.
@@ -11,7 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import workflow
-from .models import Event, Ticket
+from .models import Attachment, Event, Ticket
+
+MAX_REDACTIONS = 50
 
 
 def _tell_reporter(ticket, event):
@@ -46,4 +49,40 @@ def set_photo_hidden(photo, hidden, *, by, reason=""):
                             data={"photo": photo.pk, "hidden": hidden})
     if hidden:
         _tell_reporter(ticket, event)
+    return event
+
+
+def redact_photo(photo, box, *, by):
+    """Blur one more rectangle (pixels of the upright original) in the photo's public version.
+
+    The old public version is withdrawn in the same transaction that records the rectangle and the
+    Event, so the unblurred area is never public again; the new version is rendered right after
+    (and by the queued photo job, should this request die before). Returns the Event.
+    """
+    from stadtlotse.intake import media
+    from stadtlotse.intake.tasks import process_photo
+
+    ticket = photo.ticket
+    workflow._check(ticket, by, "moderate")
+    longest = max(photo.width, photo.height)  # the upright picture may be turned by 90°
+    if box["x"] < 0 or box["y"] < 0 or box["w"] < 1 or box["h"] < 1 or box["x"] >= longest or box["y"] >= longest:
+        raise workflow.WorkflowError(_("The rectangle lies outside the photo (%(w)d × %(h)d pixels).")
+                                     % {"w": photo.width, "h": photo.height})
+    with transaction.atomic():
+        workflow._lock(ticket)
+        photo = Attachment.objects.select_for_update().get(pk=photo.pk)
+        if len(photo.redactions) >= MAX_REDACTIONS:
+            raise workflow.WorkflowError(
+                _("This photo already has %(max)d blurred areas; please hide it instead.") % {"max": MAX_REDACTIONS}
+            )
+        rectangle = {"kind": "manual", **{key: int(box[key]) for key in ("x", "y", "w", "h")}}
+        photo.redactions = [*photo.redactions, rectangle]
+        withdrawn = [photo.public_version.name, photo.thumbnail.name]
+        photo.public_version.name = photo.thumbnail.name = ""
+        photo.save(update_fields=["redactions", "public_version", "thumbnail"])
+        event = workflow.record(ticket, Event.Kind.ATTACHMENT_REDACTED, by=by,
+                                data={"photo": photo.pk, **{key: rectangle[key] for key in ("x", "y", "w", "h")}})
+        process_photo.enqueue(photo.pk)
+        transaction.on_commit(lambda: [media.default_storage.delete(name) for name in withdrawn if name])
+    media.process(photo)
     return event
