@@ -408,6 +408,15 @@ class AnswerForm(PublicForm):
         self.fields["text"].validators.append(MaxLengthValidator(settings.STADTLOTSE["MAX_DESCRIPTION_CHARS"]))
 
 
+class EraseContactForm(PublicForm):
+    """The reporter deletes their contact data now; a ticked box is the confirmation."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, delete my name, e-mail address and phone number. I will get no more messages about this report."),
+        error_messages={"required": _("Please tick the box to confirm that your contact details should be deleted.")},
+    )
+
+
 class ReopenForm(PublicForm):
     """The reporter asks for a closed ticket to be opened again."""
 

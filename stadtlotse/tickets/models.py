@@ -267,6 +267,7 @@ class Event(models.Model):
         MODERATED = "moderated", _("moderated")
         ATTACHMENT_ADDED = "attachment_added", _("photo added")
         ATTACHMENT_REDACTED = "attachment_redacted", _("photo redacted")
+        CONTACT_ERASED = "contact_erased", _("contact data erased")
         EXTERNAL_UPDATE = "external_update", _("update from external system")
         DELIVERY = "delivery", _("delivery attempt")
         NOTIFICATION_SENT = "notification_sent", _("notification sent")
