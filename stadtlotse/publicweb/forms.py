@@ -236,8 +236,9 @@ class ReportForm(PublicForm):
         choices, self.categories = category_choices()
         self.fields["category"].choices = [("", _("Please choose"))] + choices
         self.fields["photos"].help_text = _(
-            "Up to %(max)d photos (JPEG, PNG or WebP, at most %(mb)d MB each). Only a copy without the "
-            "photo's hidden data (such as the GPS position) is published, after review."
+            "Up to %(max)d photos (JPEG, PNG, WebP or HEIC, at most %(mb)d MB each). Only a copy without the "
+            "photo's hidden data (such as the GPS position), with faces and number plates blurred, is "
+            "published, after review."
         ) % {"max": limits["MAX_PHOTOS"], "mb": limits["MAX_PHOTO_BYTES"] // (1024 * 1024)}
         self.location_errors = []
         # Photos accepted on an earlier submission of this form, kept under signed tokens.
