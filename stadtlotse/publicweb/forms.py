@@ -199,7 +199,7 @@ class ReportForm(PublicForm):
     photos = PhotosField(
         label=_("Photos"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif", "multiple": True}),
     )
     name = forms.CharField(label=_("Name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.CharField(
