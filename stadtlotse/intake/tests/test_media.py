@@ -149,6 +149,13 @@ class StoredPhotoTests(TemporaryMediaMixin, EnglishTestCase):
         self.assertNotIn("sofa", first.original.name)
         self.assertEqual(ticket.events.get(kind=Event.Kind.CREATED).data["photos"], 2)
 
+    def test_heic_original_kept_and_public_version_is_jpeg(self):
+        ticket = report(photos=[upload("IMG_0001.HEIC", image_bytes("HEIF", size=(640, 480)), "image/heic")])
+        run_jobs()
+        photo = ticket.attachments.get()
+        self.assertEqual((photo.content_type, photo.original.name.rsplit(".", 1)[1]), ("image/heic", "heic"))
+        self.assertEqual(Image.open(photo.public_version).format, "JPEG")
+
     def test_phone_rotation_is_applied(self):
         image = Image.new("RGB", (400, 200), "red")
         exif = Image.Exif()
