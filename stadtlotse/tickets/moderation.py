@@ -8,6 +8,8 @@ Hiding (the report or one photo) needs a reason; it is recorded on the timeline 
 reporter, who otherwise would wonder why their report or photo does not appear.
 """
 
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,7 @@ from . import workflow
 from .models import Attachment, Event, Ticket
 
 MAX_REDACTIONS = 50
+logger = logging.getLogger(__name__)
 
 
 def _tell_reporter(ticket, event):
@@ -84,5 +87,8 @@ def redact_photo(photo, box, *, by):
                                 data={"photo": photo.pk, **{key: rectangle[key] for key in ("x", "y", "w", "h")}})
         process_photo.enqueue(photo.pk)
         transaction.on_commit(lambda: [media.default_storage.delete(name) for name in withdrawn if name])
-    media.process(photo)
+    try:
+        media.process(photo)
+    except Exception:  # noqa: BLE001 - the queued job renders it; the photo stays unpublished until then
+        logger.exception("rendering photo %s after redaction failed; left to the photo job", photo.pk)
     return event
