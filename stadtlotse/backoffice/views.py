@@ -303,6 +303,23 @@ def redact_photo(request, public_id, attachment_id):
 
 
 @login_required
+@require_POST
+def remove_redaction(request, public_id, attachment_id, number):
+    """Take back a rectangle drawn by hand (drawn in the wrong place); the area is shown again."""
+    ticket = _ticket_for(request, public_id)
+    if "moderate" not in workflow.allowed_actions(ticket, request.user):
+        raise PermissionDenied
+    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    try:
+        moderation.remove_redaction(photo, int(number), by=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The blurred area was removed from the public version."))
+    return redirect(ticket.get_backoffice_url() + f"#photo-{photo.pk}")
+
+
+@login_required
 def new_report(request):
     """Staff entry of a report received by phone, letter, e-mail or at the counter (the desk's task)."""
     if not request.user.is_desk:

@@ -62,29 +62,51 @@ def redact_photo(photo, box, *, by):
     Event, so the unblurred area is never public again; the new version is rendered right after
     (and by the queued photo job, should this request die before). Returns the Event.
     """
+    workflow._check(photo.ticket, by, "moderate")
+    longest = max(photo.width, photo.height)  # the upright picture may be turned by 90°
+    if box["x"] < 0 or box["y"] < 0 or box["w"] < 1 or box["h"] < 1 or box["x"] >= longest or box["y"] >= longest:
+        raise workflow.WorkflowError(_("The rectangle lies outside the photo (%(w)d × %(h)d pixels).")
+                                     % {"w": photo.width, "h": photo.height})
+    return _change_redactions(photo, by=by, add=box)
+
+
+def remove_redaction(photo, number, *, by):
+    """Take back the rectangle `number` (1-based) that staff drew, e.g. one drawn in the wrong place.
+
+    Only hand-drawn rectangles can be removed; what the detector found stays blurred. Returns the Event.
+    """
+    return _change_redactions(photo, by=by, remove=number)
+
+
+def _change_redactions(photo, *, by, add=None, remove=None):
     from stadtlotse.intake import media
     from stadtlotse.intake.tasks import process_photo
 
     ticket = photo.ticket
     workflow._check(ticket, by, "moderate")
-    longest = max(photo.width, photo.height)  # the upright picture may be turned by 90°
-    if box["x"] < 0 or box["y"] < 0 or box["w"] < 1 or box["h"] < 1 or box["x"] >= longest or box["y"] >= longest:
-        raise workflow.WorkflowError(_("The rectangle lies outside the photo (%(w)d × %(h)d pixels).")
-                                     % {"w": photo.width, "h": photo.height})
     with transaction.atomic():
         workflow._lock(ticket)
         photo = Attachment.objects.select_for_update().get(pk=photo.pk)
-        if len(photo.redactions) >= MAX_REDACTIONS:
-            raise workflow.WorkflowError(
-                _("This photo already has %(max)d blurred areas; please hide it instead.") % {"max": MAX_REDACTIONS}
-            )
-        rectangle = {"kind": "manual", **{key: int(box[key]) for key in ("x", "y", "w", "h")}}
-        photo.redactions = [*photo.redactions, rectangle]
+        if add is not None:
+            if len(photo.redactions) >= MAX_REDACTIONS:
+                raise workflow.WorkflowError(
+                    _("This photo already has %(max)d blurred areas; please hide it instead.") % {"max": MAX_REDACTIONS}
+                )
+            rectangle = {"kind": "manual", **{key: int(add[key]) for key in ("x", "y", "w", "h")}}
+            photo.redactions = [*photo.redactions, rectangle]
+            data = {"photo": photo.pk, **{key: rectangle[key] for key in ("x", "y", "w", "h")}}
+        else:
+            if not 1 <= remove <= len(photo.redactions):
+                raise workflow.WorkflowError(_("This blurred area does not exist (any more)."))
+            rectangle = photo.redactions[remove - 1]
+            photo.redactions = [r for i, r in enumerate(photo.redactions, start=1) if i != remove]
+            data = {"photo": photo.pk, "removed": True, **{key: rectangle[key] for key in ("x", "y", "w", "h")}}
+        # The old public version goes in this transaction: an unblurred area is never served again.
         withdrawn = [photo.public_version.name, photo.thumbnail.name]
         photo.public_version.name = photo.thumbnail.name = ""
         photo.save(update_fields=["redactions", "public_version", "thumbnail"])
-        event = workflow.record(ticket, Event.Kind.ATTACHMENT_REDACTED, by=by,
-                                data={"photo": photo.pk, **{key: rectangle[key] for key in ("x", "y", "w", "h")}})
+        event = workflow.record(ticket, Event.Kind.ATTACHMENT_REDACTED, by=by, data=data)
+        # Should this request die before rendering, the job makes the new version.
         process_photo.enqueue(photo.pk)
         transaction.on_commit(lambda: [media.default_storage.delete(name) for name in withdrawn if name])
     try:

@@ -158,6 +158,17 @@ class RedactionViewTests(TemporaryMediaMixin, StadtlotseTestCase):
         self.assertContains(response, "whole numbers of pixels")
         photo.refresh_from_db()
         self.assertEqual(len(photo.redactions), 1)
+        # A rectangle in the wrong place can be taken back; the timeline keeps both steps.
+        remove = reverse("backoffice:remove_redaction", args=[ticket.public_id, photo.pk, 1])
+        self.assertContains(response, f'action="{remove}"')
+        response = self.client.post(remove, follow=True)
+        self.assertContains(response, "The blurred area was removed from the public version.")
+        photo.refresh_from_db()
+        self.assertEqual(photo.redactions, [])
+        self.assertTrue(photo.public_version)
+        self.assertEqual(ticket.events.filter(kind=Event.Kind.ATTACHMENT_REDACTED).count(), 2)
+        response = self.client.post(remove, follow=True)
+        self.assertContains(response, "This blurred area does not exist (any more).")
 
     def test_original_only_for_staff_with_safe_headers(self):
         ticket = report(photos=[upload("<script>.jpg")])
