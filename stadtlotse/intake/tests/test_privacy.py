@@ -10,10 +10,9 @@ from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase, report, run_jobs
 from stadtlotse.intake import duplicates, media
+from stadtlotse.publicweb.tests.base import EnglishClient
 from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Event
-
-from stadtlotse.publicweb.tests.base import EnglishClient
 
 from .images import TemporaryMediaMixin, upload
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 from io import StringIO
 
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
