@@ -292,6 +292,8 @@ STADTLOTSE = {
     "MIN_DESCRIPTION_CHARS": env_int("STADTLOTSE_MIN_DESCRIPTION_CHARS", 10),
     # A closed ticket can be reopened by its reporter within this many days.
     "REOPEN_DAYS": env_int("STADTLOTSE_REOPEN_DAYS", 14),
+    # Days after a ticket is closed until the reporter's name, e-mail and phone are erased (DSGVO Art. 5).
+    "CONTACT_RETENTION_DAYS": env_int("STADTLOTSE_CONTACT_RETENTION_DAYS", 90),
     # Notification and forwarding retries: attempts, first delay in seconds, doubling each time
     # up to 6 h; the defaults keep trying for about 44 hours.
     "JOB_MAX_ATTEMPTS": env_int("STADTLOTSE_JOB_MAX_ATTEMPTS", 16),

@@ -627,6 +627,15 @@ class PhotoModerationForm(forms.Form):
     reason = forms.CharField(label=_("Reason for hiding"), max_length=500, required=False)
 
 
+class RedactionForm(forms.Form):
+    """One rectangle to blur, in pixels of the photo; the drawing tool fills these in, keyboards type them."""
+
+    x = forms.IntegerField(label=_("From the left (x)"), min_value=0, max_value=100_000)
+    y = forms.IntegerField(label=_("From the top (y)"), min_value=0, max_value=100_000)
+    w = forms.IntegerField(label=_("Width"), min_value=1, max_value=100_000)
+    h = forms.IntegerField(label=_("Height"), min_value=1, max_value=100_000)
+
+
 class StaffReportForm(forms.Form):
     """A report received by phone, letter, e-mail or at the counter, entered by staff on the reporter's behalf."""
 

@@ -23,4 +23,7 @@ urlpatterns = [
     re_path(rf"^t/{TICKET_ID}/callback/(?P<notification_id>\d+)$", views.complete_callback, name="callback_done"),
     re_path(rf"^t/{TICKET_ID}/photo/(?P<attachment_id>\d+)$", views.attachment, name="attachment"),
     re_path(rf"^t/{TICKET_ID}/photo/(?P<attachment_id>\d+)/moderate$", views.moderate_photo, name="moderate_photo"),
+    re_path(rf"^t/{TICKET_ID}/photo/(?P<attachment_id>\d+)/redact$", views.redact_photo, name="redact_photo"),
+    re_path(rf"^t/{TICKET_ID}/photo/(?P<attachment_id>\d+)/redact/(?P<number>\d+)/remove$", views.remove_redaction,
+            name="remove_redaction"),
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -21,13 +21,14 @@ from stadtlotse.accounts.models import SavedView
 from stadtlotse.catalog.models import Department, KnowledgeArticle
 from stadtlotse.notifications import notify
 from stadtlotse.notifications.models import Notification
+from stadtlotse.intake import media
 from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
 from . import queues
 from .forms import (
-    ACTION_FORMS, URGENCY, BulkForm, CallbackForm, PhotoModerationForm, SavedViewForm, StaffReportForm,
-    TicketFilterForm,
+    ACTION_FORMS, URGENCY, BulkForm, CallbackForm, PhotoModerationForm, RedactionForm, SavedViewForm,
+    StaffReportForm, TicketFilterForm,
 )
 
 PAGE_SIZE = 50
@@ -291,8 +292,9 @@ def attachment(request, public_id, attachment_id):
         # The blurred version, as the public sees it (404 while it is not made yet).
         if not photo.public_version:
             raise Http404
-        return FileResponse(photo.public_version.open("rb"), content_type=photo.content_type)
-    return FileResponse(photo.original.open("rb"), content_type=photo.content_type)
+        return media.serve(photo.public_version, "image/jpeg", f"{ticket.public_id}-{photo.pk}.jpg")
+    # content_type was set from the format Pillow found at intake, never from the upload.
+    return media.serve(photo.original, photo.content_type, f"{ticket.public_id}-{photo.pk}-original.{photo.extension}")
 
 
 @login_required
@@ -313,6 +315,45 @@ def moderate_photo(request, public_id, attachment_id):
     else:
         messages.success(request, _("Photo moderated."))
     return redirect(ticket.get_backoffice_url() + "#attachments-heading")
+
+
+@login_required
+@require_POST
+def redact_photo(request, public_id, attachment_id):
+    """Blur a rectangle the desk drew (or typed) on a photo, server-side, in its public version."""
+    ticket = _ticket_for(request, public_id)
+    if "moderate" not in workflow.allowed_actions(ticket, request.user):
+        raise PermissionDenied
+    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    form = RedactionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give the rectangle as whole numbers of pixels: %(errors)s")
+                       % {"errors": " ".join(f"{form[name].label}: {' '.join(errs)}" for name, errs in form.errors.items())})
+    else:
+        try:
+            moderation.redact_photo(photo, form.cleaned_data, by=request.user)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The area is blurred in the public version."))
+    return redirect(ticket.get_backoffice_url() + f"#photo-{photo.pk}")
+
+
+@login_required
+@require_POST
+def remove_redaction(request, public_id, attachment_id, number):
+    """Take back a rectangle drawn by hand (drawn in the wrong place); the area is shown again."""
+    ticket = _ticket_for(request, public_id)
+    if "moderate" not in workflow.allowed_actions(ticket, request.user):
+        raise PermissionDenied
+    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    try:
+        moderation.remove_redaction(photo, int(number), by=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The blurred area was removed from the public version."))
+    return redirect(ticket.get_backoffice_url() + f"#photo-{photo.pk}")
 
 
 @login_required

@@ -242,10 +242,6 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    # Resizing takes time: done before the transaction, which holds the database's write lock.
-    for photo in checked_photos:
-        media.prepare(photo)
-
     language = "en" if (language or "").startswith("en") else "de"
     now = now or timezone.now()
     stored_photos = []

@@ -5,18 +5,20 @@ Used by `intake.submit(photos=[...])` for every channel (web form, Open311 `medi
 1. `check_photos(files)` reads each upload (a Django UploadedFile or any binary file object),
    lets Pillow decode it completely and returns `Photo`s. Each problem is one ValidationError
    message under the key "photos"; nothing is stored.
-2. `prepare(photo)` renders the public version and the thumbnail: turned upright, re-encoded as
-   JPEG without any metadata (EXIF with GPS position and camera serial, XMP, comments are dropped
-   because they are never copied). It runs before the ticket's transaction: resizing a large
-   photo takes a while and must not hold the database's write lock.
-3. `store_photos(ticket, photos)` writes the original (staff only) and both versions, inside the
-   ticket's transaction.
+2. `store_photos(ticket, photos)` writes the original (staff only), inside the ticket's transaction,
+   and queues the `process_photo` job in that same transaction.
+3. The job calls `process(attachment)`: the photo turned upright and resized, faces and number
+   plates found and blurred (see `redaction`), together with the rectangles the staff drew, and
+   re-encoded as JPEG without any metadata (EXIF with GPS position and camera serial, XMP, ICC,
+   comments are dropped because they are never copied): the public version and the thumbnail.
+   Until then the photo has no public version and is shown nowhere public.
 
-`make_public_version(image)` is the place where privacy processing of the picture itself plugs in
-(blurring faces and number plates, issue 7); today it only returns the image unchanged.
+Intake stays fast: detection takes up to a second per photo and must not hold the database's
+write lock nor keep the resident waiting.
 """
 
 import io
+import logging
 import os
 from contextlib import contextmanager
 import uuid
@@ -32,10 +34,20 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+register_heif_opener()
+logger = logging.getLogger(__name__)
 
 from stadtlotse.tickets.models import Attachment
 
-FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+from . import redaction
+
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
+    # iPhones save HEIC by default; pillow-heif teaches Pillow to read it.
+    "HEIF": ("image/heic", "heic"),
+}
 JPEG_QUALITY = 85
 MAX_NAME_CHARS = 60
 
@@ -49,8 +61,6 @@ class Photo:
     width: int
     height: int
     name: str = ""
-    public_content: bytes = b""
-    thumbnail_content: bytes = b""
     # Set when the photo waits in the stash (see `stash`).
     token: str = ""
     stash_path: str = ""
@@ -97,18 +107,26 @@ def check_photo(upload, number=1):
         )
     if not content:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
-    not_an_image = _("“%(name)s” is not a photo in JPEG, PNG or WebP format.") % {"name": name}
+    not_an_image = _("“%(name)s” is not a photo in JPEG, PNG, WebP or HEIC format.") % {"name": name}
+    too_many_pixels = _("“%(name)s” has too many pixels: at most %(max)d megapixels, this one has %(size)d.")
     try:
         with warnings.catch_warnings():
             # Pillow only warns below twice its own pixel limit; the limit below is the one that counts.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Reads only the header: the pixels are decoded below, after their number is checked.
             image = Image.open(io.BytesIO(content), formats=list(FORMATS))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+    except Image.DecompressionBombError:
+        # Pillow's own hard limit (far above ours): a few kilobytes claiming billions of pixels.
+        raise ValidationError(
+            _("“%(name)s” has too many pixels: at most %(max)d megapixels.")
+            % {"name": name, "max": limits["MAX_PHOTO_PIXELS"] // 1_000_000}
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(not_an_image) from None
     width, height = image.size
     if width * height > limits["MAX_PHOTO_PIXELS"]:
         raise ValidationError(
-            _("“%(name)s” has too many pixels: at most %(max)d megapixels, this one has %(size)d.")
+            too_many_pixels
             % {"name": name, "max": limits["MAX_PHOTO_PIXELS"] // 1_000_000, "size": width * height // 1_000_000}
         )
     try:
@@ -211,39 +229,104 @@ def purge_stash(now=None):
     return deleted
 
 
-def make_public_version(image):
-    """The picture as the public may see it. Hook for blurring faces and number plates (issue 7)."""
-    return image
-
-
-def _as_jpeg(image, longest_side):
-    image = image.copy()
-    image.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
+def _flattened(image):
+    """RGB pixels; transparent areas become white, not black."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        # Transparent areas become white, not black.
         rgba = image.convert("RGBA")
-        image = Image.new("RGB", rgba.size, "white")
-        image.paste(rgba, mask=rgba.getchannel("A"))
-    elif image.mode != "RGB":
-        image = image.convert("RGB")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _jpeg(image):
     out = io.BytesIO()
     # No exif=, no icc_profile=, no comment=: the output carries pixels only.
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
 
 
-def prepare(photo):
-    """Render the public version and the thumbnail of a checked Photo (pure computation, no database)."""
-    limits = settings.STADTLOTSE
+def upright(content):
+    """The picture of a stored original, turned as the camera meant it, as RGB."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(photo.content))
+        image = Image.open(io.BytesIO(content))
         # Phones store "rotate me" in EXIF; apply it, since the EXIF is dropped.
         image = ImageOps.exif_transpose(image)
-    public = make_public_version(image)
-    photo.public_content = _as_jpeg(public, limits["PHOTO_PUBLIC_SIZE"])
-    photo.thumbnail_content = _as_jpeg(public, limits["PHOTO_THUMBNAIL_SIZE"])
-    return photo
+        return _flattened(image)
+
+
+def render(content, *, redactions=(), detections=None):
+    """(public JPEG, thumbnail JPEG, detections) for an original's bytes. Pure computation, no database.
+
+    Boxes are in pixels of the upright original. `detections=None` runs the face and plate detector;
+    a list reuses earlier results (a redaction only adds rectangles, it need not detect again).
+    """
+    limits = settings.STADTLOTSE
+    image = upright(content)
+    full_width = image.width
+    # Detection and blurring work on the public size: fast, and what the public sees is what counts.
+    image.thumbnail((limits["PHOTO_PUBLIC_SIZE"], limits["PHOTO_PUBLIC_SIZE"]), Image.Resampling.LANCZOS)
+    factor = image.width / full_width
+    if detections is None:
+        detections = redaction.scaled(redaction.find_faces_and_plates(image), 1 / factor)
+    redaction.blur(image, redaction.scaled([*detections, *redactions], factor))
+    thumbnail = image.copy()
+    thumbnail.thumbnail((limits["PHOTO_THUMBNAIL_SIZE"], limits["PHOTO_THUMBNAIL_SIZE"]), Image.Resampling.LANCZOS)
+    return _jpeg(image), _jpeg(thumbnail), detections
+
+
+def process(attachment):
+    """Make (or remake) the public version and thumbnail of an attachment. Returns the attachment.
+
+    Rendering runs outside any transaction; the result is written under the attachment's row lock.
+    If the staff changed the rectangles meanwhile, it renders again, so no redaction is ever lost.
+    """
+    from django.db import transaction
+
+    with attachment.original.open("rb") as file:
+        content = file.read()
+    detections = attachment.detections if attachment.processed_at else None
+    redactions = list(attachment.redactions)
+    while True:
+        public, thumbnail, detections = render(content, redactions=redactions, detections=detections)
+        new_files = Attachment(ticket_id=attachment.ticket_id, content_type="image/jpeg")
+        new_files.public_version.save("public.jpg", ContentFile(public), save=False)
+        new_files.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
+        with transaction.atomic():
+            current = Attachment.objects.select_for_update().get(pk=attachment.pk)
+            if current.redactions != redactions:
+                stale = True
+            else:
+                stale = False
+                old = [current.public_version.name, current.thumbnail.name]
+                current.public_version.name = new_files.public_version.name
+                current.thumbnail.name = new_files.thumbnail.name
+                current.detections = detections
+                current.processed_at = timezone.now()
+                current.save(update_fields=["public_version", "thumbnail", "detections", "processed_at"])
+        if stale:
+            delete_files([new_files])
+            redactions = list(current.redactions)
+            continue
+        for name in old:
+            if name:
+                default_storage.delete(name)
+        return current
+
+
+def serve(file, content_type, filename):
+    """A stored photo as a response, with a type of our own choosing and a name of our own making.
+
+    The type comes from the format Pillow detected at intake (or is our JPEG), never from the upload;
+    nosniff stops a browser from guessing another, so a "photo" that is really HTML is never run.
+    """
+    from django.http import FileResponse
+
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 @contextmanager
@@ -265,15 +348,15 @@ def delete_files(attachments):
 
 
 def store_photos(ticket, photos, *, at=None, stored=None):
-    """Save the photos of a ticket: original (staff only), public version, thumbnail. Call inside its transaction.
+    """Save the originals of a ticket's photos (staff only) and queue their processing. Call inside its transaction.
 
-    Each attachment is appended to `stored` as soon as its files exist, so that a caller whose
+    Each attachment is appended to `stored` as soon as its file exists, so that a caller whose
     transaction fails can delete them (`delete_files`).
     """
+    from .tasks import process_photo
+
     attachments = [] if stored is None else stored
     for photo in photos:
-        if not photo.public_content:
-            prepare(photo)
         attachment = Attachment(
             ticket=ticket, content_type=photo.content_type, size=len(photo.content),
             width=photo.width, height=photo.height,
@@ -283,7 +366,7 @@ def store_photos(ticket, photos, *, at=None, stored=None):
         attachments.append(attachment)
         # Names are ours; attachment_path turns them into random paths keeping only the extension.
         attachment.original.save(f"original.{photo.extension}", ContentFile(photo.content), save=False)
-        attachment.public_version.save("public.jpg", ContentFile(photo.public_content), save=False)
-        attachment.thumbnail.save("thumbnail.jpg", ContentFile(photo.thumbnail_content), save=False)
         attachment.save()
+        # In the ticket's transaction: no photo is stored without the job that makes it public.
+        process_photo.enqueue(attachment.pk)
     return attachments

@@ -199,7 +199,7 @@ class ReportForm(PublicForm):
     photos = PhotosField(
         label=_("Photos"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif", "multiple": True}),
     )
     name = forms.CharField(label=_("Name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.CharField(
@@ -236,8 +236,9 @@ class ReportForm(PublicForm):
         choices, self.categories = category_choices()
         self.fields["category"].choices = [("", _("Please choose"))] + choices
         self.fields["photos"].help_text = _(
-            "Up to %(max)d photos (JPEG, PNG or WebP, at most %(mb)d MB each). Only a copy without the "
-            "photo's hidden data (such as the GPS position) is published, after review."
+            "Up to %(max)d photos (JPEG, PNG, WebP or HEIC, at most %(mb)d MB each). Only a copy without the "
+            "photo's hidden data (such as the GPS position), with faces and number plates blurred, is "
+            "published, after review."
         ) % {"max": limits["MAX_PHOTOS"], "mb": limits["MAX_PHOTO_BYTES"] // (1024 * 1024)}
         self.location_errors = []
         # Photos accepted on an earlier submission of this form, kept under signed tokens.
@@ -406,6 +407,15 @@ class AnswerForm(PublicForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].validators.append(MaxLengthValidator(settings.STADTLOTSE["MAX_DESCRIPTION_CHARS"]))
+
+
+class EraseContactForm(PublicForm):
+    """The reporter deletes their contact data now; a ticked box is the confirmation."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, delete my name, e-mail address and phone number. I will get no more messages about this report."),
+        error_messages={"required": _("Please tick the box to confirm that your contact details should be deleted.")},
+    )
 
 
 class ReopenForm(PublicForm):

@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(rf"^t/{TICKET_ID}/foto/(?P<attachment_id>\d+)/klein$", views.photo, {"thumbnail": True},
             name="photo_thumbnail"),
     re_path(rf"^t/{TICKET_ID}/{TOKEN}$", views.private, name="private"),
+    re_path(rf"^t/{TICKET_ID}/{TOKEN}/meine-daten\.json$", views.private_data, name="private_data"),
     re_path(rf"^abo/{TOKEN}$", views.subscription_confirm, name="subscription_confirm"),
     re_path(rf"^abo/{TOKEN}/abbestellen$", views.unsubscribe, name="unsubscribe"),
     path("karte", views.public_map, name="map"),

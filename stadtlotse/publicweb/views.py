@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -27,12 +27,13 @@ from stadtlotse.core import ratelimit
 from stadtlotse.intake import abuse, confirmation as report_confirmation, duplicates, intake, media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import privacy, workflow
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import mapdata
 from .forms import (
-    AnswerForm, CoordinateField, LookupForm, MapFilterForm, ReopenForm, ReportForm, SubscribeForm, SupportForm,
+    AnswerForm, CoordinateField, EraseContactForm, LookupForm, MapFilterForm, ReopenForm, ReportForm, SubscribeForm,
+    SupportForm,
 )
 
 RECENT_TICKETS = 10
@@ -398,12 +399,23 @@ def unsubscribe(request, token):
 
 
 @require_GET
+@cache_control(private=True, no_store=True)
+def private_data(request, public_id, token):
+    """Everything stored about the reporter and their report, as a JSON file (DSGVO Art. 15 and 20)."""
+    ticket = _find_ticket(public_id, Ticket.objects.select_related("category"))
+    _check_token(ticket, token)
+    response = JsonResponse(privacy.export(ticket), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{ticket.public_id}-meine-daten.json"'
+    return response
+
+
+@require_GET
 def photo(request, public_id, attachment_id, thumbnail=False):
     """A photo's public version (or thumbnail): only of a published ticket, never the original."""
     ticket = _find_ticket(public_id, Ticket.objects.published())
     attachment = get_object_or_404(duplicates.public_photos().filter(ticket=ticket), pk=attachment_id)
     file = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.public_version
-    response = FileResponse(file.open("rb"), content_type="image/jpeg")
+    response = media.serve(file, "image/jpeg", f"{ticket.public_id}-{attachment.pk}.jpg")
     # Short: a photo hidden by moderation should vanish from caches soon.
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -470,9 +482,16 @@ def private(request, public_id, token):
         return redirect(ticket.get_private_url())
     answer_form = AnswerForm(prefix="answer")
     reopen_form = ReopenForm(prefix="reopen")
+    erase_form = EraseContactForm(prefix="erase")
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "answer":
+        if action == "erase":
+            erase_form = EraseContactForm(request.POST, prefix="erase")
+            if erase_form.is_valid():
+                privacy.erase_contact(ticket, by=workflow.REPORTER, reason="reporter")
+                messages.success(request, _("Your contact details have been deleted."))
+                return redirect(ticket.get_private_url())
+        elif action == "answer":
             answer_form = AnswerForm(request.POST, prefix="answer")
             if answer_form.is_valid():
                 try:
@@ -512,4 +531,6 @@ def private(request, public_id, token):
         "reopen_form": reopen_form if reopen_form.errors or ticket.reporter_may_reopen() else None,
         "reopen_days": settings.STADTLOTSE["REOPEN_DAYS"],
         "private_url": settings.SITE_URL + ticket.get_private_url(),
+        "erase_form": erase_form,
+        "retention_days": settings.STADTLOTSE["CONTACT_RETENTION_DAYS"],
     })

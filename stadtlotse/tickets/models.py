@@ -279,8 +279,13 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        # Is this sender known (confirmed before)? Asked on every web report when confirmation is on.
-        indexes = [models.Index(fields=["email"], name="contact_email")]
+        indexes = [
+            # Is this sender known (confirmed before)? Asked on every web report when confirmation is on.
+            models.Index(fields=["email"], name="contact_email"),
+            # The daily retention job reads only contacts not yet erased: a small, bounded set
+            # (open and recently closed tickets) however many million tickets there are.
+            models.Index(fields=["ticket"], condition=models.Q(erased_at__isnull=True), name="contact_not_erased"),
+        ]
 
     def __str__(self):
         return self.name or self.email or self.phone or "—"
@@ -320,6 +325,7 @@ class Event(models.Model):
         MODERATED = "moderated", _("moderated")
         ATTACHMENT_ADDED = "attachment_added", _("photo added")
         ATTACHMENT_REDACTED = "attachment_redacted", _("photo redacted")
+        CONTACT_ERASED = "contact_erased", _("contact data erased")
         EXTERNAL_UPDATE = "external_update", _("update from external system")
         DELIVERY = "delivery", _("delivery attempt")
         NOTIFICATION_SENT = "notification_sent", _("notification sent")
@@ -390,8 +396,9 @@ def attachment_path(instance, filename):
     # The upload's own file name is never used: it may carry personal data or a path. The media module
     # names its files "original.png", "public.jpg"; only such a known extension is kept.
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in ("jpg", "png", "webp"):
-        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}.get(instance.content_type, "bin")
+    if extension not in ("jpg", "png", "webp", "heic"):
+        extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
+                     "image/heic": "heic"}.get(instance.content_type, "bin")
     return f"tickets/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
@@ -406,6 +413,12 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     is_hidden = models.BooleanField(default=False)
+    # Rectangles blurred in the public version, in pixels of the upright original:
+    # found by the detector ({"kind": "face"|"plate", "x", "y", "w", "h"}) and drawn by staff.
+    detections = models.JSONField(default=list, blank=True)
+    redactions = models.JSONField(default=list, blank=True)
+    # Set by the photo job; until then there is no public version and the photo is shown nowhere public.
+    processed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -417,3 +430,7 @@ class Attachment(models.Model):
     @property
     def is_public(self):
         return bool(self.public_version) and not self.is_hidden and self.ticket.is_published
+
+    @property
+    def extension(self):
+        return self.original.name.rsplit(".", 1)[-1] if "." in self.original.name else "bin"

@@ -2,16 +2,22 @@
 
     moderate(ticket, "hidden", by=alice, reason="Nennt eine Person beim Namen")
     set_photo_hidden(photo, True, by=alice, reason="Kennzeichen lesbar")
+    redact_photo(photo, {"x": 120, "y": 40, "w": 200, "h": 60}, by=alice)
 
 Hiding (the report or one photo) needs a reason; it is recorded on the timeline and told to the
 reporter, who otherwise would wonder why their report or photo does not appear.
 """
 
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import workflow
-from .models import Event, Ticket
+from .models import Attachment, Event, Ticket
+
+MAX_REDACTIONS = 50
+logger = logging.getLogger(__name__)
 
 
 def _tell_reporter(ticket, event):
@@ -46,4 +52,65 @@ def set_photo_hidden(photo, hidden, *, by, reason=""):
                             data={"photo": photo.pk, "hidden": hidden})
     if hidden:
         _tell_reporter(ticket, event)
+    return event
+
+
+def redact_photo(photo, box, *, by):
+    """Blur one more rectangle (pixels of the upright original) in the photo's public version.
+
+    The old public version is withdrawn in the same transaction that records the rectangle and the
+    Event, so the unblurred area is never public again; the new version is rendered right after
+    (and by the queued photo job, should this request die before). Returns the Event.
+    """
+    workflow._check(photo.ticket, by, "moderate")
+    longest = max(photo.width, photo.height)  # the upright picture may be turned by 90°
+    if box["x"] < 0 or box["y"] < 0 or box["w"] < 1 or box["h"] < 1 or box["x"] >= longest or box["y"] >= longest:
+        raise workflow.WorkflowError(_("The rectangle lies outside the photo (%(w)d × %(h)d pixels).")
+                                     % {"w": photo.width, "h": photo.height})
+    return _change_redactions(photo, by=by, add=box)
+
+
+def remove_redaction(photo, number, *, by):
+    """Take back the rectangle `number` (1-based) that staff drew, e.g. one drawn in the wrong place.
+
+    Only hand-drawn rectangles can be removed; what the detector found stays blurred. Returns the Event.
+    """
+    return _change_redactions(photo, by=by, remove=number)
+
+
+def _change_redactions(photo, *, by, add=None, remove=None):
+    from stadtlotse.intake import media
+    from stadtlotse.intake.tasks import process_photo
+
+    ticket = photo.ticket
+    workflow._check(ticket, by, "moderate")
+    with transaction.atomic():
+        workflow._lock(ticket)
+        photo = Attachment.objects.select_for_update().get(pk=photo.pk)
+        if add is not None:
+            if len(photo.redactions) >= MAX_REDACTIONS:
+                raise workflow.WorkflowError(
+                    _("This photo already has %(max)d blurred areas; please hide it instead.") % {"max": MAX_REDACTIONS}
+                )
+            rectangle = {"kind": "manual", **{key: int(add[key]) for key in ("x", "y", "w", "h")}}
+            photo.redactions = [*photo.redactions, rectangle]
+            data = {"photo": photo.pk, **{key: rectangle[key] for key in ("x", "y", "w", "h")}}
+        else:
+            if not 1 <= remove <= len(photo.redactions):
+                raise workflow.WorkflowError(_("This blurred area does not exist (any more)."))
+            rectangle = photo.redactions[remove - 1]
+            photo.redactions = [r for i, r in enumerate(photo.redactions, start=1) if i != remove]
+            data = {"photo": photo.pk, "removed": True, **{key: rectangle[key] for key in ("x", "y", "w", "h")}}
+        # The old public version goes in this transaction: an unblurred area is never served again.
+        withdrawn = [photo.public_version.name, photo.thumbnail.name]
+        photo.public_version.name = photo.thumbnail.name = ""
+        photo.save(update_fields=["redactions", "public_version", "thumbnail"])
+        event = workflow.record(ticket, Event.Kind.ATTACHMENT_REDACTED, by=by, data=data)
+        # Should this request die before rendering, the job makes the new version.
+        process_photo.enqueue(photo.pk)
+        transaction.on_commit(lambda: [media.default_storage.delete(name) for name in withdrawn if name])
+    try:
+        media.process(photo)
+    except Exception:  # noqa: BLE001 - the queued job renders it; the photo stays unpublished until then
+        logger.exception("rendering photo %s after redaction failed; left to the photo job", photo.pk)
     return event

@@ -9,6 +9,7 @@ from stadtlotse.core.browser import BrowserTestCase
 from stadtlotse.core.smtp import SMTPServer
 from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, PASSWORD, make_user, report, run_jobs
 from stadtlotse.tickets import workflow
+from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.tickets.models import Ticket
 
 S = Ticket.Status
@@ -146,3 +147,44 @@ class DeskWorkInBrowserTests(BrowserTestCase):
         self.page.click("button.primary")
         self.page.locator(".errorlist").first.wait_for()
         self.assert_accessible()
+
+
+class RedactionInBrowserTests(TemporaryMediaMixin, BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        make_user("alice", User.Role.DESK)
+
+    def test_desk_drags_a_rectangle_over_the_photo(self):
+        from pathlib import Path
+
+        content = (Path(__file__).parents[2] / "intake" / "tests" / "data" / "astronaut.jpg").read_bytes()
+        ticket = report("abfall-sperrmuell", HERMANNPLATZ, photos=[upload("nasa.jpg", content)])
+        run_jobs()
+        photo = ticket.attachments.get()
+        self.page.goto(self.url("/konto/anmelden"))
+        self.page.fill("#id_username", "alice")
+        self.page.fill("#id_password", PASSWORD)
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_url(self.url("/backoffice/"))
+        self.page.goto(self.url(ticket.get_backoffice_url()))
+        self.page.click(f"#photo-{photo.pk} summary")
+        image = self.page.locator(f'img[data-redaction-for="redact-{photo.pk}"]')
+        self.page.wait_for_function(
+            f"document.querySelector('img[data-redaction-for=\"redact-{photo.pk}\"]').naturalWidth > 0")
+        self.assert_accessible()
+        box = image.bounding_box()
+        scale = 512 / box["width"]
+        # From (300, 300) to (420, 400) in the photo's own pixels.
+        self.page.mouse.move(box["x"] + 300 / scale, box["y"] + 300 / scale)
+        self.page.mouse.down()
+        self.page.mouse.move(box["x"] + 360 / scale, box["y"] + 350 / scale, steps=5)
+        self.page.mouse.move(box["x"] + 420 / scale, box["y"] + 400 / scale, steps=5)
+        self.page.mouse.up()
+        values = {name: int(self.page.input_value(f"#redact-{photo.pk}-{name}")) for name in "xywh"}
+        for name, expected in {"x": 300, "y": 300, "w": 120, "h": 100}.items():
+            self.assertAlmostEqual(values[name], expected, delta=3)
+        self.page.click(f"#redact-{photo.pk} button[type=submit]")
+        self.page.locator(".message.success").wait_for()
+        photo.refresh_from_db()
+        self.assertEqual(len(photo.redactions), 1)
+        self.assertAlmostEqual(photo.redactions[0]["x"], 300, delta=3)

@@ -42,6 +42,9 @@ EXPECTED = {
     "ticket": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": (200, 404), "lead": (200, 404)}),
     "attachment": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": (200, 404), "lead": (200, 404)}),
     "moderate_photo": ("post", DESK_ONLY),
+    "redact_photo": ("post", DESK_ONLY),
+    # The rectangle does not exist: the desk gets a message and a redirect, others 403/404 first.
+    "remove_redaction": ("post", DESK_ONLY),
     # The notification does not exist: the desk gets 404 after its permission passed.
     "callback_done": ("post", {"anonymous": 302, "desk": 404, "admin": 404, "staff": (403, 404),
                                "lead": (403, 404)}),
@@ -79,8 +82,10 @@ class PermissionWalkTests(BackofficeTestCase):
     def url(self, name, ticket, action=None):
         if name == "action":
             return reverse("backoffice:action", args=[ticket.public_id, action])
-        if name in ("attachment", "moderate_photo"):
+        if name in ("attachment", "moderate_photo", "redact_photo"):
             return reverse(f"backoffice:{name}", args=[ticket.public_id, self.photos[ticket.pk].pk])
+        if name == "remove_redaction":
+            return reverse("backoffice:remove_redaction", args=[ticket.public_id, self.photos[ticket.pk].pk, 1])
         if name == "callback_done":
             return reverse("backoffice:callback_done", args=[ticket.public_id, 999999])
         if name == "ticket":
@@ -119,12 +124,13 @@ class PermissionWalkTests(BackofficeTestCase):
 
     def test_urls_without_a_ticket(self):
         for name, (method, expected) in EXPECTED.items():
-            if name in ("ticket", "attachment", "moderate_photo", "callback_done", "action"):
+            if name in ("ticket", "attachment", "moderate_photo", "redact_photo", "remove_redaction", "callback_done",
+                        "action"):
                 continue
             self.check(name, method, expected, None, "own")
 
     def test_ticket_urls(self):
-        for name in ("ticket", "attachment", "moderate_photo", "callback_done"):
+        for name in ("ticket", "attachment", "moderate_photo", "redact_photo", "remove_redaction", "callback_done"):
             method, expected = EXPECTED[name]
             for which, ticket in (("own", self.own), ("other", self.other)):
                 self.check(name, method, expected, ticket, which)

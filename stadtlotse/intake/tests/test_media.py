@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import translation
 from PIL import Image
 
-from stadtlotse.core.testing import StadtlotseTestCase, report
+from stadtlotse.core.testing import StadtlotseTestCase, report, run_jobs
 from stadtlotse.intake import media
 from stadtlotse.tickets.models import Attachment, Event, Ticket
 
@@ -43,11 +43,11 @@ class CheckPhotosTests(EnglishTestCase):
 
     def test_gif_is_refused_whatever_its_name(self):
         self.assertRefused([upload("sofa.jpg", image_bytes("GIF"))],
-                           "“sofa.jpg” is not a photo in JPEG, PNG or WebP format.")
+                           "“sofa.jpg” is not a photo in JPEG, PNG, WebP or HEIC format.")
 
     def test_text_disguised_as_jpeg(self):
         self.assertRefused([upload("sofa.jpg", b"<?php system($_GET['c']); ?>")],
-                           "“sofa.jpg” is not a photo in JPEG, PNG or WebP format.")
+                           "“sofa.jpg” is not a photo in JPEG, PNG, WebP or HEIC format.")
 
     def test_truncated_jpeg(self):
         content = image_bytes(size=(800, 600), colour=(10, 200, 30))
@@ -78,12 +78,46 @@ class CheckPhotosTests(EnglishTestCase):
         )
         self.assertEqual(messages, [
             "Please add at most 3 photos; you chose 4.",
-            "“2.jpg” is not a photo in JPEG, PNG or WebP format.",
+            "“2.jpg” is not a photo in JPEG, PNG, WebP or HEIC format.",
         ])
+
+    def test_heic_is_accepted(self):
+        [photo] = media.check_photos([upload("IMG_0001.HEIC", image_bytes("HEIF", size=(640, 480)), "image/heic")])
+        self.assertEqual((photo.format, photo.content_type, photo.extension, photo.width), ("HEIF", "image/heic", "heic", 640))
+
+    def test_decompression_bomb_beyond_pillows_own_limit(self):
+        # 50 kB of PNG that would decode to 400 megapixels (1.2 GB of memory): refused from its header.
+        bomb = image_bytes("PNG", size=(20_000, 20_000), mode="1", colour=0)
+        self.assertLess(len(bomb), 100_000)
+        messages = self.assertRefused([upload("bombe.png", bomb, "image/png")],
+                                      "“bombe.png” has too many pixels: at most 40 megapixels.")
+        self.assertEqual(len(messages), 1)
+
+    def test_header_lying_about_its_size(self):
+        # A real PNG header claiming 5000×5000 followed by too little data: damaged, not decoded blindly.
+        content = image_bytes("PNG", size=(5000, 5000))
+        self.assertRefused([upload("luege.png", content[:200], "image/png")],
+                           "“luege.png” could not be read as a photo; the file may be damaged.")
+
+    def test_html_and_svg_named_as_photos(self):
+        for name, content in (
+            ("x.jpg", b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>"),
+            ("x.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+            ("x.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 <script>"),
+        ):
+            with self.subTest(name=name):
+                self.assertRefused([upload(name, content)], f"“{name}” is not a photo")
+
+    def test_polyglot_image_with_html_appended_is_stored_as_image_only(self):
+        # A valid JPEG with HTML after its end: accepted as a photo, but only ever served as image/jpeg
+        # with nosniff (see publicweb test_photos), and its public version is re-encoded pixels.
+        content = image_bytes() + b"<html><script>alert(1)</script></html>"
+        [photo] = media.check_photos([upload("poly.jpg", content)])
+        self.assertEqual(photo.content_type, "image/jpeg")
 
     def test_file_name_in_messages_loses_its_path(self):
         self.assertRefused([upload("../../etc/passwd", b"root:x:0:0")],
-                           "“passwd” is not a photo in JPEG, PNG or WebP format.")
+                           "“passwd” is not a photo in JPEG, PNG, WebP or HEIC format.")
 
 
 class StoredPhotoTests(TemporaryMediaMixin, EnglishTestCase):
@@ -92,6 +126,11 @@ class StoredPhotoTests(TemporaryMediaMixin, EnglishTestCase):
         png = image_bytes("PNG", size=(400, 300), mode="RGBA", colour=(0, 0, 0, 0))
         ticket = report(photos=[upload("sofa.jpg", original), upload("p.png", png, "image/png")])
         first, second = ticket.attachments.order_by("pk")
+        # Intake stores the original only; the photo job makes the public versions.
+        self.assertEqual((first.public_version.name, first.thumbnail.name, first.processed_at), ("", "", None))
+        run_jobs()
+        first.refresh_from_db()
+        second.refresh_from_db()
         self.assertEqual(first.original.read(), original)  # kept exactly as sent, for staff
         self.assertEqual((first.content_type, first.width, first.height, first.size),
                          ("image/jpeg", 3000, 2000, len(original)))
@@ -110,6 +149,13 @@ class StoredPhotoTests(TemporaryMediaMixin, EnglishTestCase):
         self.assertNotIn("sofa", first.original.name)
         self.assertEqual(ticket.events.get(kind=Event.Kind.CREATED).data["photos"], 2)
 
+    def test_heic_original_kept_and_public_version_is_jpeg(self):
+        ticket = report(photos=[upload("IMG_0001.HEIC", image_bytes("HEIF", size=(640, 480)), "image/heic")])
+        run_jobs()
+        photo = ticket.attachments.get()
+        self.assertEqual((photo.content_type, photo.original.name.rsplit(".", 1)[1]), ("image/heic", "heic"))
+        self.assertEqual(Image.open(photo.public_version).format, "JPEG")
+
     def test_phone_rotation_is_applied(self):
         image = Image.new("RGB", (400, 200), "red")
         exif = Image.Exif()
@@ -117,6 +163,7 @@ class StoredPhotoTests(TemporaryMediaMixin, EnglishTestCase):
         out = io.BytesIO()
         image.save(out, "JPEG", exif=exif)
         ticket = report(photos=[upload("hoch.jpg", out.getvalue())])
+        run_jobs()
         public = Image.open(ticket.attachments.get().public_version)
         self.assertEqual(public.size, (200, 400))
 
@@ -124,7 +171,7 @@ class StoredPhotoTests(TemporaryMediaMixin, EnglishTestCase):
         with self.assertRaises(ValidationError) as caught:
             report(photos=[upload("ok.jpg"), upload("bad.jpg", b"GIF89a")], description="x")
         errors = caught.exception.message_dict
-        self.assertEqual(errors["photos"], ["“bad.jpg” is not a photo in JPEG, PNG or WebP format."])
+        self.assertEqual(errors["photos"], ["“bad.jpg” is not a photo in JPEG, PNG, WebP or HEIC format."])
         self.assertIn("description", errors)  # every problem at once
         self.assertFalse(Ticket.objects.exists())
         self.assertFalse(Attachment.objects.exists())
@@ -170,4 +217,4 @@ class GermanMessageTests(StadtlotseTestCase):
         with self.assertRaises(ValidationError) as caught:
             media.check_photos([upload("sofa.gif", image_bytes("GIF"))])
         self.assertEqual(caught.exception.message_dict["photos"],
-                         ["„sofa.gif“ ist kein Foto im Format JPEG, PNG oder WebP."])
+                         ["„sofa.gif“ ist kein Foto im Format JPEG, PNG, WebP oder HEIC."])

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
-from stadtlotse.core.testing import HERMANNPLATZ
+from stadtlotse.core.testing import HERMANNPLATZ, run_jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Attachment, Ticket
 
@@ -71,6 +71,7 @@ class MediaTests(Open311TestCase):
         response = self.post(media=SimpleUploadedFile("a.jpg", jpeg(exif_gps=True), "image/jpeg"),
                              photo2=SimpleUploadedFile("b.jpg", jpeg(), "image/jpeg"))
         self.assertEqual(response.status_code, 201, response.content)
+        run_jobs()  # the photo job makes the public versions
         ticket = Ticket.objects.get()
         attachments = list(ticket.attachments.all())
         self.assertEqual(len(attachments), 2)
@@ -80,6 +81,7 @@ class MediaTests(Open311TestCase):
 
     def test_published_photos_appear_in_get_requests(self):
         self.post(**{"media[]": SimpleUploadedFile("a.jpg", jpeg(), "image/jpeg")})
+        run_jobs()
         ticket = Ticket.objects.get()
         workflow.set_publication(ticket, Ticket.Publication.PUBLISHED, by=self.alice)
         [data] = json.loads(self.get(f"v2/requests/{ticket.public_id}", "json", data={"extensions": "true"}).content)

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report
+from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report, run_jobs
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
@@ -88,6 +88,7 @@ class ReportWithJavaScriptTests(MapBrowserTestCase):
 
     def test_duplicate_suggestion_and_support(self):
         existing = report(place=HERMANNPLATZ, photos=[upload()])
+        run_jobs()  # the photo job makes the public version
         page = self.page
         page.goto(self.url("/melden"))
         page.select_option("#id_category", "abfall-ablagerung")
@@ -153,6 +154,7 @@ class PublicMapTests(MapBrowserTestCase):
 
     def test_ticket_page_with_map_and_photo(self):
         ticket = report(place=HERMANNPLATZ, photos=[upload()])
+        run_jobs()  # the photo job makes the public version
         self.page.goto(self.url(ticket.get_absolute_url()))
         self.page.locator("#ticket-map .leaflet-interactive").wait_for()
         self.wait_until("document.querySelector('.photos img').naturalWidth > 0")
@@ -202,6 +204,7 @@ class ScreenshotTests(MapBrowserTestCase):
         target = Path(target)
         target.mkdir(parents=True, exist_ok=True)
         ticket = report(place=HERMANNPLATZ, photos=[upload()])
+        run_jobs()  # the photo job makes the public version
         report("licht-laterne", ALEXANDERPLATZ, answers={"art": "aus"})
         pages = {
             "report-form.png": ("/melden", {"width": 1280, "height": 900}),

@@ -5,7 +5,7 @@ import io
 from django.urls import reverse
 from PIL import Image
 
-from stadtlotse.core.testing import report
+from stadtlotse.core.testing import report, run_jobs
 from stadtlotse.intake.tests.images import CAMERA, TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Attachment, Ticket
@@ -31,7 +31,7 @@ class ReportPhotoTests(TemporaryMediaMixin, PublicWebTestCase):
         self.assertContains(response, "There is a problem")
         self.assertContains(response, 'href="#id_photos"')
         self.assertContains(response, 'id="id_photos_error"')
-        self.assertContains(response, "“virus.jpg” is not a photo in JPEG, PNG or WebP format.")
+        self.assertContains(response, "“virus.jpg” is not a photo in JPEG, PNG, WebP or HEIC format.")
         self.assertContains(response, DESCRIPTION)
         self.assertContains(response, 'value="rita@example.org"')
         # The good photo waits for the next submission instead of being chosen again.
@@ -70,15 +70,21 @@ class TicketPhotoTests(TemporaryMediaMixin, PublicWebTestCase):
     def test_public_version_only_and_only_when_published(self):
         ticket = report(photos=[upload("sofa.jpg", image_bytes(size=(2000, 1500)))])
         photo = ticket.attachments.get()
-        page = self.client.get(ticket.get_absolute_url())
         full = reverse("publicweb:photo", args=[ticket.public_id, photo.pk])
         small = reverse("publicweb:photo_thumbnail", args=[ticket.public_id, photo.pk])
+        # Not public before the photo job made the blurred version.
+        self.assertNotContains(self.client.get(ticket.get_absolute_url()), full)
+        self.assertEqual(self.client.get(full).status_code, 404)
+        run_jobs()
+        page = self.client.get(ticket.get_absolute_url())
         self.assertContains(page, f'href="{full}"')
         self.assertContains(page, f'src="{small}"')
         self.assertNotContains(page, photo.original.url)
         response = self.client.get(full)
         content = b"".join(response.streaming_content)
         self.assertEqual(response["Content-Type"], "image/jpeg")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Content-Disposition"], f'inline; filename="{ticket.public_id}-{photo.pk}.jpg"')
         self.assertNotIn(CAMERA.encode(), content)
         self.assertEqual(Image.open(io.BytesIO(content)).size, (1600, 1200))
         self.assertEqual(Image.open(io.BytesIO(b"".join(self.client.get(small).streaming_content))).size, (320, 240))
@@ -93,6 +99,7 @@ class TicketPhotoTests(TemporaryMediaMixin, PublicWebTestCase):
 
     def test_pending_ticket_shows_no_photos(self):
         ticket = report("sicherheit-angstraum", answers={}, photos=[upload()])
+        run_jobs()
         photo = ticket.attachments.get()
         self.assertEqual(
             self.client.get(reverse("publicweb:photo", args=[ticket.public_id, photo.pk])).status_code, 404

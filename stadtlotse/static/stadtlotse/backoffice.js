@@ -71,3 +71,50 @@
     });
   }
 })();
+
+// Manual redaction: drag a rectangle over the photo to fill in x/y/width/height (pixels of the
+// original). The number fields stay the way to do it by keyboard; the server does the blurring.
+(function () {
+  document.querySelectorAll("img[data-redaction-for]").forEach(function (image) {
+    var form = document.getElementById(image.dataset.redactionFor);
+    if (!form) return;
+    var box = document.createElement("div");
+    box.className = "redaction-box";
+    box.hidden = true;
+    image.parentNode.appendChild(box);
+    var start = null;
+
+    function point(event) {
+      var rect = image.getBoundingClientRect();
+      return {
+        x: Math.max(0, Math.min(event.clientX - rect.left, rect.width)),
+        y: Math.max(0, Math.min(event.clientY - rect.top, rect.height)),
+      };
+    }
+    function show(a, b) {
+      var left = Math.min(a.x, b.x), top = Math.min(a.y, b.y);
+      var width = Math.abs(a.x - b.x), height = Math.abs(a.y - b.y);
+      box.hidden = false;
+      box.style.left = image.offsetLeft + left + "px";
+      box.style.top = image.offsetTop + top + "px";
+      box.style.width = width + "px";
+      box.style.height = height + "px";
+      var scale = image.naturalWidth / image.getBoundingClientRect().width;
+      form.elements.x.value = Math.round(left * scale);
+      form.elements.y.value = Math.round(top * scale);
+      form.elements.w.value = Math.max(1, Math.round(width * scale));
+      form.elements.h.value = Math.max(1, Math.round(height * scale));
+    }
+    image.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      start = point(event);
+      image.setPointerCapture(event.pointerId);
+    });
+    image.addEventListener("pointermove", function (event) { if (start) show(start, point(event)); });
+    image.addEventListener("pointerup", function (event) {
+      if (start) show(start, point(event));
+      start = null;
+    });
+    image.draggable = false;
+  });
+})();

@@ -33,9 +33,11 @@ class Command(BaseCommand):
         if requeued:
             self.stdout.write(f"Requeued {requeued} job(s) interrupted by the last stop.")
         from stadtlotse.notifications.tasks import schedule_daily_digest
+        from stadtlotse.tickets.tasks import schedule_retention
 
-        # The digest job re-queues itself each day; this starts the cycle on a fresh install.
+        # The digest and retention jobs re-queue themselves each day; this starts the cycles on a fresh install.
         schedule_daily_digest()
+        schedule_retention()
         commands = {
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",

@@ -1,0 +1,36 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+# Local hour (city time) of the daily erasure: at night, when nobody is working on tickets.
+RETENTION_HOUR = 3
+
+
+def next_retention_run(now=None):
+    local = timezone.localtime(now or timezone.now())
+    at = local.replace(hour=RETENTION_HOUR, minute=0, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
+
+
+@task()
+def erase_expired_contacts():
+    """The retention job: erases contact data of tickets closed long enough ago, and queues tomorrow's run."""
+    from . import privacy
+
+    try:
+        return privacy.erase_expired_contacts()
+    finally:
+        erase_expired_contacts.using(run_after=next_retention_run()).enqueue()
+
+
+def schedule_retention():
+    """Queue the retention job unless one is already waiting (called when the server starts)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(task_path=erase_expired_contacts.module_path, status=TaskResultStatus.READY)
+    if waiting.exists():
+        return False
+    erase_expired_contacts.using(run_after=next_retention_run()).enqueue()
+    return True
