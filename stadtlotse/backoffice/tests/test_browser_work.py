@@ -169,8 +169,7 @@ class RedactionInBrowserTests(TemporaryMediaMixin, BrowserTestCase):
         self.page.goto(self.url(ticket.get_backoffice_url()))
         self.page.click(f"#photo-{photo.pk} summary")
         image = self.page.locator(f'img[data-redaction-for="redact-{photo.pk}"]')
-        self.page.wait_for_function(
-            f"document.querySelector('img[data-redaction-for=\"redact-{photo.pk}\"]').naturalWidth > 0")
+        self.wait_until(f"document.querySelector('img[data-redaction-for=\"redact-{photo.pk}\"]').naturalWidth > 0")
         self.assert_accessible()
         box = image.bounding_box()
         scale = 512 / box["width"]
