@@ -31,6 +31,7 @@ SUBSCRIBER = "abonnentin.geheim@example.org"
 # Private by design: they show the reporter (or subscriber) their own data, behind a secret token.
 PRIVATE = {
     "publicweb:confirmation": "thank-you page behind the reporter's token",
+    "publicweb:confirm_report": "the sender's e-mail confirmation link (signed token)",
     "publicweb:private": "the reporter's private page (token)",
     "publicweb:private_data": "the reporter's data download (token)",
     "publicweb:subscription_confirm": "subscriber's confirmation link (token)",
