@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "stadtlotse.publicweb",
     "stadtlotse.backoffice",
     "stadtlotse.open311",
+    "stadtlotse.analytics",
 ]
 
 MIDDLEWARE = [
