@@ -100,8 +100,8 @@ class Filter:
         rows = [("period", f"{self.start:%d.%m.%Y} – {self.end:%d.%m.%Y}")]
         for name in ("district", "category", "department"):
             value = getattr(self, name)
-            rows.append((name, getattr(value, "display_name", None) or str(value) if value else ""))
-        rows.append(("channel", Ticket.Channel(self.channel).label if self.channel else ""))
+            rows.append((name, str(getattr(value, "display_name", None) or value) if value else ""))
+        rows.append(("channel", str(Ticket.Channel(self.channel).label) if self.channel else ""))
         return rows
 
 

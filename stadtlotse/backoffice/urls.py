@@ -2,6 +2,8 @@ from django.urls import path, re_path
 
 from stadtlotse.tickets.models import TICKET_ID_PATTERN as TICKET_ID
 
+from stadtlotse.analytics import views as analytics
+
 from . import deliveries, views
 from .forms import ACTION_FORMS
 
@@ -12,6 +14,9 @@ urlpatterns = [
     path("tickets", views.ticket_list, name="tickets"),
     path("zustellung-fehlgeschlagen", deliveries.failed, name="deliveries_failed"),
     path("zustellung/<int:delivery_id>/erneut", deliveries.retry, name="delivery_retry"),
+    path("auswertung", analytics.dashboard, name="analytics"),
+    path("auswertung/export.xlsx", analytics.export_xlsx, name="analytics_xlsx"),
+    re_path(r"^auswertung/(?P<key>[a-z_]{1,40})\.csv$", analytics.table_csv, name="analytics_csv"),
     path("tickets/bulk", views.bulk, name="bulk"),
     path("tickets/new", views.new_report, name="new_report"),
     path("views", views.save_view, name="save_view"),
