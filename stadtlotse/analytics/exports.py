@@ -18,7 +18,7 @@ def _sheet_name(title, used):
     return candidate
 
 
-def workbook(f, tables, *, by):
+def workbook(f, tables, *, by, computed_at=None):
     """XLSX bytes: a cover sheet saying period, filters, who exported it and when; one sheet per table."""
     from openpyxl import Workbook
 
@@ -34,6 +34,8 @@ def workbook(f, tables, *, by):
         cover.append([_("Restricted to"), _("the exporting user's departments")])
     cover.append([_("Exported"), date_format(timezone.localtime(), "DATETIME_FORMAT")])
     cover.append([_("Exported by"), safe_cell(str(by))])
+    if computed_at:
+        cover.append([_("Figures as of"), date_format(timezone.localtime(computed_at), "DATETIME_FORMAT")])
     cover.append([])
     cover.append([_("Figures cover the reports received in the period; the open backlog counts the tickets open "
                     "at the time of export.")])

@@ -348,9 +348,13 @@ class DistrictFigure:
         return self.count * 1000 / self.area.population if self.area.population else None
 
 
-def districts(f):
+def district_counts(f):
+    return dict(f.tickets().filter(area__isnull=False).order_by().values("area_id")
+                .annotate(n=Count("pk")).values_list("area_id", "n"))
+
+
+def districts(f, *, counts=None):
     """Reports received per district (the districts without children, as the map draws them)."""
-    counts = dict(f.tickets().filter(area__isnull=False).order_by().values("area_id")
-                  .annotate(n=Count("pk")).values_list("area_id", "n"))
+    counts = district_counts(f) if counts is None else counts
     leaves = Area.objects.filter(children__isnull=True).order_by("name")
     return [DistrictFigure(area, counts.get(area.pk, 0), km2(area.geometry)) for area in leaves]

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from stadtlotse.tickets.models import Ticket
 
-from . import charts, figures
+from . import aggregates, charts, figures
+from .models import DURATION_BINS
 
 
 @dataclass
@@ -28,8 +29,8 @@ def _hours(value):
     return None if value is None else round(value, 1)
 
 
-def intake_table(f, unit):
-    rows = figures.intake(f, unit=unit)
+def intake_table(f, unit, src=figures):
+    rows = src.intake(f, unit=unit)
     fmt = {"day": "SHORT_DATE_FORMAT", "week": "SHORT_DATE_FORMAT", "month": "YEAR_MONTH_FORMAT"}[unit]
     labels = [date_format(row["period"], fmt) for row in rows]
     title = {"day": _("Reports received per day"), "week": _("Reports received per week (from Monday)"),
@@ -54,22 +55,35 @@ def backlog_table(f, now):
     return table
 
 
-def durations_table(f):
+def _bound(value, binned):
+    if value is None:
+        return None
+    if not binned:
+        return round(value, 1)
+    return f"> {DURATION_BINS[-2]:g}" if value == float("inf") else f"≤ {value:g}"
+
+
+def durations_table(f, src=figures):
+    binned = src is not figures
     names = {"first_response": _("First response"), "acceptance": _("Acceptance"), "resolution": _("Resolution")}
     rows = []
-    for key, d in figures.durations(f).items():
-        rows.append([names[key], d.count, _hours(d.median), _hours(d.p90)])
+    for key, d in src.durations(f).items():
+        rows.append([names[key], d.count, _bound(d.median, binned), _bound(d.p90, binned)])
     title = _("Time from receipt, in hours")
+    description = _("Half of the tickets took at most the median; nine in ten at most the 90th percentile.")
+    if binned:
+        description += " " + _("Read from the daily figures: each value is the upper bound of its class of durations.")
     table = Table("durations", title, [_("Step"), _("Tickets"), _("Median (h)"), _("90th percentile (h)")], rows,
-                  _("Half of the tickets took at most the median; nine in ten at most the 90th percentile."))
-    table.chart = charts.bars("chart-durations", title, table.description,
-                              [(f"{r[0]} – {_('median')}", r[2]) for r in rows]
-                              + [(f"{r[0]} – {_('90th percentile')}", r[3]) for r in rows], unit=" h")
+                  description)
+    if not binned:
+        table.chart = charts.bars("chart-durations", title, table.description,
+                                  [(f"{r[0]} – {_('median')}", r[2]) for r in rows]
+                                  + [(f"{r[0]} – {_('90th percentile')}", r[3]) for r in rows], unit=" h")
     return table
 
 
-def deadline_table(f, by):
-    shares = figures.within_deadline(f, by=by)
+def deadline_table(f, by, src=figures):
+    shares = src.within_deadline(f, by=by)
     key = f"deadline_{by}"
     title = (_("Closed within the deadline, per department") if by == "department"
              else _("Closed within the deadline, per category"))
@@ -82,8 +96,8 @@ def deadline_table(f, by):
     return table
 
 
-def rates_table(f):
-    counts = figures.rates(f)
+def rates_table(f, src=figures):
+    counts = src.rates(f)
     shares = figures.shares(counts)
     names = [
         ("forwarded", _("Forwarded to a department"), "total"),
@@ -103,17 +117,17 @@ def rates_table(f):
     return table
 
 
-def top_categories_table(f):
+def top_categories_table(f, src=figures):
     rows = []
-    for district, top in figures.top_categories(f):
+    for district, top in src.top_categories(f):
         for rank, (name, n) in enumerate(top, 1):
             rows.append([district, rank, name, n])
     return Table("top_categories", _("Most reported categories per district"),
                  [_("District"), _("Rank"), _("Category"), _("Reports")], rows)
 
 
-def districts_table(f):
-    districts = figures.districts(f)
+def districts_table(f, src=figures):
+    districts = figures.districts(f, counts=src.district_counts(f))
     rows = [[d.area.name, d.count, round(d.km2, 1), round(d.per_km2, 2) if d.per_km2 is not None else None,
              round(d.per_1000, 2) if d.per_1000 is not None else None] for d in districts]
     title = _("Reports per km² by district")
@@ -125,24 +139,28 @@ def districts_table(f):
     return table
 
 
-def build(f, *, unit="day", now=None):
-    """Every table of the dashboard, in page order, as {key: Table}."""
-    tables = [
-        intake_table(f, unit), backlog_table(f, now), durations_table(f), deadline_table(f, "department"),
-        deadline_table(f, "category"), rates_table(f), top_categories_table(f), districts_table(f),
-    ]
-    return {t.key: t for t in tables}
+def source():
+    """Where the figures come from: the daily aggregates once they have been built, the tickets otherwise
+    (a fresh or small installation). Returns (module, time of the last aggregation or None)."""
+    last = aggregates.last_computed()
+    return (aggregates, last) if last else (figures, None)
 
 
-def build_one(f, key, *, unit="day", now=None):
-    """One table by key (for its CSV download), or KeyError."""
+def build_one(f, key, *, unit="day", now=None, src=figures):
+    """One table by key, or KeyError."""
     builders = {
-        "intake": lambda: intake_table(f, unit), "backlog": lambda: backlog_table(f, now),
-        "durations": lambda: durations_table(f), "deadline_department": lambda: deadline_table(f, "department"),
-        "deadline_category": lambda: deadline_table(f, "category"), "rates": lambda: rates_table(f),
-        "top_categories": lambda: top_categories_table(f), "districts": lambda: districts_table(f),
+        "intake": lambda: intake_table(f, unit, src), "backlog": lambda: backlog_table(f, now),
+        "durations": lambda: durations_table(f, src),
+        "deadline_department": lambda: deadline_table(f, "department", src),
+        "deadline_category": lambda: deadline_table(f, "category", src), "rates": lambda: rates_table(f, src),
+        "top_categories": lambda: top_categories_table(f, src), "districts": lambda: districts_table(f, src),
     }
     return builders[key]()
+
+
+def build(f, *, unit="day", now=None, src=figures):
+    """Every table of the dashboard, in page order, as {key: Table}."""
+    return {key: build_one(f, key, unit=unit, now=now, src=src) for key in KEYS}
 
 
 KEYS = ("intake", "backlog", "durations", "deadline_department", "deadline_category", "rates", "top_categories",

@@ -22,9 +22,10 @@ def _form(request):
 @require_safe
 def dashboard(request):
     form = _form(request)
-    tables = report.build(form.filter(), unit=form.cleaned_data["unit"]) if form.is_valid() else {}
+    src, computed_at = report.source()
+    tables = report.build(form.filter(), unit=form.cleaned_data["unit"], src=src) if form.is_valid() else {}
     return render(request, "analytics/dashboard.html", {
-        "form": form, "tables": tables.values(), "query": request.GET.urlencode(),
+        "form": form, "tables": tables.values(), "query": request.GET.urlencode(), "computed_at": computed_at,
     })
 
 
@@ -38,7 +39,7 @@ def table_csv(request, key):
         return HttpResponse("\n".join(e for errors in form.errors.values() for e in errors), status=400,
                             content_type="text/plain; charset=utf-8")
     f = form.filter()
-    table = report.build_one(f, key, unit=form.cleaned_data["unit"])
+    table = report.build_one(f, key, unit=form.cleaned_data["unit"], src=report.source()[0])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="stadtlotse-{key}-{f.start}-{f.end}.csv"'
     writer = csv.writer(response)
@@ -57,7 +58,9 @@ def export_xlsx(request):
         return HttpResponse("\n".join(e for errors in form.errors.values() for e in errors), status=400,
                             content_type="text/plain; charset=utf-8")
     f = form.filter()
-    data = exports.workbook(f, report.build(f, unit=form.cleaned_data["unit"]), by=request.user)
+    src, computed_at = report.source()
+    data = exports.workbook(f, report.build(f, unit=form.cleaned_data["unit"], src=src), by=request.user,
+                            computed_at=computed_at)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="stadtlotse-auswertung-{f.start}-{f.end}.xlsx"'
     return response

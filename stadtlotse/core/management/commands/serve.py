@@ -36,6 +36,10 @@ class Command(BaseCommand):
 
         # The digest job re-queues itself each day; this starts the cycle on a fresh install.
         schedule_daily_digest()
+        from stadtlotse.analytics.tasks import schedule_refresh
+
+        # Likewise the analytics figures' refresh job.
+        schedule_refresh()
         commands = {
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",
