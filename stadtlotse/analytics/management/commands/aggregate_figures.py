@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand
 
 from stadtlotse.analytics import aggregates
@@ -14,8 +12,8 @@ class Command(BaseCommand):
     def handle(self, *args, full, **options):
         def progress(done, total, day):
             end = "\n" if done == total else ""
-            sys.stderr.write(f"\rdays: {done:,}/{total:,} ({day:%Y-%m-%d})   {end}")
-            sys.stderr.flush()
+            self.stderr.write(f"\rdays: {done:,}/{total:,} ({day:%Y-%m-%d})   {end}", ending="")
+            self.stderr.flush()
 
         days, rows = aggregates.refresh(full=full, progress=progress if options["verbosity"] else None)
         self.stdout.write(f"Rebuilt {days} day(s), {rows} row(s) of daily figures.")
