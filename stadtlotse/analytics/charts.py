@@ -18,6 +18,8 @@ BAR = "#2b6cb0"
 def _number(value):
     if value is None:
         return "–"
+    if isinstance(value, str):
+        return value
     if isinstance(value, float):
         return f"{value:,.2f}".replace(",", " ") if abs(value) < 10 else f"{value:,.1f}".replace(",", " ")
     return f"{value:,}".replace(",", " ")
@@ -39,7 +41,8 @@ def _open(uid, title, desc, width, height):
 def columns(uid, title, desc, points, *, width=720, height=240):
     """Vertical bars, one per (label, value); only every n-th label is written under them when crowded."""
     left, bottom, top = 40, 30, 20
-    top_value = max([v for _l, v in points if v] or [1])
+    numeric = [(label, v if isinstance(v, (int, float)) else 0) for label, v in points]
+    top_value = max([v for _l, v in numeric if v] or [1])
     slot = (width - left - 10) / max(len(points), 1)
     every = max(1, round(len(points) / 12))
     parts = [_open(uid, title, desc, width, height)]
@@ -47,8 +50,8 @@ def columns(uid, title, desc, points, *, width=720, height=240):
     parts.append(format_html('<text x="{}" y="14" class="axis">{}</text>', 0, _number(top_value)))
     parts.append(format_html('<line x1="{l}" y1="{y}" x2="{r}" y2="{y}" stroke="#555"/>',
                              l=left, r=width - 10, y=height - bottom))
-    for i, (label, value) in enumerate(points):
-        h = plot * (value or 0) / top_value
+    for i, ((label, value), (_label, amount)) in enumerate(zip(points, numeric)):
+        h = plot * amount / top_value
         x = left + i * slot
         parts.append(format_html(
             '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}"><title>{label}: {v}</title></rect>',

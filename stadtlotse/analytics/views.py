@@ -2,12 +2,17 @@
 
 import csv
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import exports, report
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from . import charts, exports, opendata, public, report
 from .forms import DashboardForm
 from .cells import safe_cell
 
@@ -64,3 +69,64 @@ def export_xlsx(request):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="stadtlotse-auswertung-{f.start}-{f.end}.xlsx"'
     return response
+
+
+@require_safe
+def statistics(request):
+    """The public statistics page: counts below five are shown as "< 5"."""
+    data = public.statistics()
+    months = [(date_format(m.period, "YEAR_MONTH_FORMAT"), public.masked(m.received), public.masked(m.resolved))
+              for m in data["months"]]
+    groups = [(g.name, public.masked(g.count),
+               (f"≤ {g.median:g}" if g.binned else round(g.median, 1)) if g.count >= public.MIN_COUNT else "–")
+              for g in data["groups"]]
+    chart = charts.columns("chart-months", _("Reports received per month"),
+                           _("Reports received in each of the last twelve months; the table below gives the numbers."),
+                           [(label, received) for label, received, _resolved in months])
+    return render(request, "analytics/statistics.html", {
+        "months": months, "groups": groups, "chart": chart, "period": data["period"], "as_of": data["as_of"],
+        "min_count": public.MIN_COUNT,
+    })
+
+
+class OpenDataPeriodForm(forms.Form):
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The start of the period lies after its end."))
+        return data
+
+
+def _open_data(request, chunks, content_type, extension):
+    form = OpenDataPeriodForm(request.GET)
+    if not form.is_valid():
+        messages = [f"{name}: {error}" if name != "__all__" else error
+                    for name, errors in form.errors.items() for error in errors]
+        return HttpResponse("\n".join(messages) + "\n", status=400, content_type="text/plain; charset=utf-8")
+    tickets = opendata.published(form.cleaned_data.get("start"), form.cleaned_data.get("end"))
+    response = StreamingHttpResponse(chunks(tickets, base_url=request.build_absolute_uri("/").rstrip("/")),
+                                     content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="stadtlotse-meldungen.{extension}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def open_data_csv(request):
+    return _open_data(request, opendata.csv_lines, "text/csv; charset=utf-8", "csv")
+
+
+@require_safe
+def open_data_geojson(request):
+    return _open_data(request, opendata.geojson_chunks, "application/geo+json", "geojson")
+
+
+@require_safe
+def open_data(request):
+    """What the open data files hold, field by field, and under which licence."""
+    return render(request, "analytics/open_data.html", {
+        "licence": settings.STADTLOTSE["OPEN_DATA_LICENCE"], "licence_url": settings.STADTLOTSE["OPEN_DATA_LICENCE_URL"],
+    })
