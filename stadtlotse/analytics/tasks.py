@@ -31,3 +31,27 @@ def schedule_refresh():
         return False
     refresh_figures.using(run_after=_next_run()).enqueue()
     return True
+
+
+@task()
+def weekly_summary():
+    """Send this week's summaries and schedule next week's."""
+    from . import summary
+
+    try:
+        return summary.send_weekly_summary()
+    finally:
+        weekly_summary.using(run_after=summary.next_run()).enqueue()
+
+
+def schedule_weekly_summary():
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from . import summary
+
+    waiting = DBTaskResult.objects.filter(task_path=weekly_summary.module_path, status=TaskResultStatus.READY)
+    if waiting.exists():
+        return False
+    weekly_summary.using(run_after=summary.next_run()).enqueue()
+    return True

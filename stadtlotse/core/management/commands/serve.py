@@ -36,10 +36,11 @@ class Command(BaseCommand):
 
         # The digest job re-queues itself each day; this starts the cycle on a fresh install.
         schedule_daily_digest()
-        from stadtlotse.analytics.tasks import schedule_refresh
+        from stadtlotse.analytics.tasks import schedule_refresh, schedule_weekly_summary
 
-        # Likewise the analytics figures' refresh job.
+        # Likewise the analytics figures' refresh and the weekly summary to department leads.
         schedule_refresh()
+        schedule_weekly_summary()
         commands = {
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",
