@@ -68,7 +68,7 @@ class AggregateTests(MarchTestCase):
         src, computed_at = report.source()
         self.assertIs(src, aggregates)
         tables = report.build(Filter(*MARCH), src=src)
-        self.assertEqual(tables["durations"].rows[2], ["Resolution", 3, "≤ 72", "≤ 336"])
+        self.assertEqual(tables["durations"].rows[2], ["Erledigung", 3, "≤ 72", "≤ 336"])
         self.assertEqual(sum(r[1] for r in tables["intake"].rows), 7)
 
     def test_command_reports_progress(self):
