@@ -20,7 +20,7 @@ from stadtlotse.tickets.models import Event, Ticket
 
 from . import figures
 from .figures import RESOLVED, Durations, Filter, Share, _subtree_ids
-from .models import DURATION_BINS, DailyFigure
+from .models import DURATION_BINS, DailyFigure, MonthlyFigure
 
 COUNTS = ("received", "resolved", "with_deadline", "in_time", "forwarded", "reforwarded", "reopened", "duplicates",
           "direct", "desk")
@@ -96,6 +96,31 @@ def rebuild_day(day):
     return len(rows)
 
 
+BIN_FIELDS = ("first_response_bins", "acceptance_bins", "resolution_bins")
+KEY_FIELDS = ("category_id", "area_id", "department_id", "channel")
+
+
+@transaction.atomic
+def rebuild_month(first):
+    """Replace the month's MonthlyFigure rows by the sums of its DailyFigure rows."""
+    months = {}
+    now = timezone.now()
+    daily = DailyFigure.objects.filter(day__gte=first, day__lte=_month_end(first)).order_by()
+    for row in daily.values_list(*KEY_FIELDS, *COUNTS, *BIN_FIELDS).iterator(chunk_size=5000):
+        key, counts, bins = row[:4], row[4:4 + len(COUNTS)], row[4 + len(COUNTS):]
+        month = months.get(key)
+        if month is None:
+            month = months[key] = MonthlyFigure(day=first, computed_at=now, **dict(zip(KEY_FIELDS, key)),
+                                                **{name: [0] * len(DURATION_BINS) for name in BIN_FIELDS})
+        for name, value in zip(COUNTS, counts):
+            setattr(month, name, getattr(month, name) + value)
+        for name, value in zip(BIN_FIELDS, bins):
+            add_bins(getattr(month, name), value)
+    MonthlyFigure.objects.filter(day=first).delete()
+    MonthlyFigure.objects.bulk_create(months.values(), batch_size=500)
+    return len(months)
+
+
 def days_to_refresh(*, full=False):
     """The local days whose figures may have changed since the last run (all days when `full`)."""
     last = None if full else DailyFigure.objects.aggregate(last=Max("computed_at"))["last"]
@@ -123,6 +148,8 @@ def refresh(*, full=False, progress=None):
         written += rebuild_day(day)
         if progress:
             progress(i, len(days), day)
+    for first in sorted({day.replace(day=1) for day in days}):
+        rebuild_month(first)
     return len(days), written
 
 
@@ -132,8 +159,11 @@ def last_computed():
 
 # --- reading ----------------------------------------------------------------------------------------
 
-def rows(f):
-    figures_ = DailyFigure.objects.filter(day__gte=f.start, day__lte=f.end).order_by()
+def _month_end(first):
+    return figures._next_bucket(first, "month") - timedelta(days=1)
+
+
+def _narrow(figures_, f):
     if f.district:
         figures_ = figures_.filter(area_id__in=_subtree_ids(Area, f.district))
     if f.category:
@@ -144,21 +174,54 @@ def rows(f):
         figures_ = figures_.filter(department_id__in=f.departments)
     if f.channel:
         figures_ = figures_.filter(channel=f.channel)
-    return figures_
+    return figures_.order_by()
+
+
+def daily_rows(f, start=None, end=None):
+    return _narrow(DailyFigure.objects.filter(day__gte=start or f.start, day__lte=end or f.end), f)
+
+
+def parts(f):
+    """Querysets that together cover the period once: whole months from MonthlyFigure, the days
+    before and after them from DailyFigure."""
+    first = f.start if f.start.day == 1 else figures._next_bucket(f.start, "month")
+    months = []
+    while first <= f.end and _month_end(first) <= f.end:
+        months.append(first)
+        first = figures._next_bucket(first, "month")
+    if not months:
+        return [daily_rows(f)]
+    out = [_narrow(MonthlyFigure.objects.filter(day__gte=months[0], day__lte=months[-1]), f)]
+    if f.start < months[0]:
+        out.append(daily_rows(f, f.start, months[0] - timedelta(days=1)))
+    if _month_end(months[-1]) < f.end:
+        out.append(daily_rows(f, _month_end(months[-1]) + timedelta(days=1), f.end))
+    return out
+
+
+def rows(f):
+    """Every day of the period from the daily figures (for tests and small periods)."""
+    return daily_rows(f)
 
 
 def intake(f, *, unit="day"):
     out = {day: {"period": day, "total": 0, **dict.fromkeys(figures.CHANNELS, 0)}
            for day in figures.buckets(f.start, f.end, unit)}
-    for row in rows(f).values("day", "channel").annotate(n=Sum("received")):
-        bucket = out[figures._bucket_start(row["day"], unit)]
-        bucket[row["channel"]] += row["n"]
-        bucket["total"] += row["n"]
+    # Months can be read from the monthly rows; days and weeks need the daily ones.
+    sources = parts(f) if unit == "month" else [daily_rows(f)]
+    for source in sources:
+        for row in source.values("day", "channel").annotate(n=Sum("received")):
+            bucket = out[figures._bucket_start(row["day"], unit)]
+            bucket[row["channel"]] += row["n"]
+            bucket["total"] += row["n"]
     return list(out.values())
 
 
 def rates(f):
-    sums = rows(f).aggregate(**{key: Coalesce(Sum(key), 0) for key in COUNTS})
+    sums = dict.fromkeys(COUNTS, 0)
+    for source in parts(f):
+        for key, value in source.aggregate(**{key: Coalesce(Sum(key), 0) for key in COUNTS}).items():
+            sums[key] += value
     sums["total"] = sums.pop("received")
     for key in ("resolved", "with_deadline", "in_time"):
         sums.pop(key)
@@ -166,17 +229,26 @@ def rates(f):
 
 
 def within_deadline(f, *, by="department"):
-    data = (rows(f).filter(with_deadline__gt=0).values(f"{by}_id")
-            .annotate(total=Sum("with_deadline"), part=Sum("in_time")))
+    data = {}
+    for source in parts(f):
+        for row in (source.filter(with_deadline__gt=0).values(f"{by}_id")
+                    .annotate(total=Sum("with_deadline"), part=Sum("in_time"))):
+            total, part = data.get(row[f"{by}_id"], (0, 0))
+            data[row[f"{by}_id"]] = (total + row["total"], part + row["part"])
     model = Department if by == "department" else Category
-    names = {obj.pk: obj.display_name for obj in model.objects.filter(pk__in=[r[f"{by}_id"] for r in data])}
-    return sorted((Share(names.get(r[f"{by}_id"], "—"), r["total"], r["part"]) for r in data), key=lambda s: s.label)
+    names = {obj.pk: obj.display_name for obj in model.objects.filter(pk__in=data)}
+    return sorted((Share(names.get(pk, "—"), total, part) for pk, (total, part) in data.items()),
+                  key=lambda s: s.label)
 
 
 def top_categories(f, *, limit=3):
     per_area = defaultdict(list)
-    for row in rows(f).filter(area__isnull=False).values("area_id", "category_id").annotate(n=Sum("received")):
-        per_area[row["area_id"]].append((row["n"], row["category_id"]))
+    counts = defaultdict(int)
+    for source in parts(f):
+        for row in source.filter(area__isnull=False).values("area_id", "category_id").annotate(n=Sum("received")):
+            counts[(row["area_id"], row["category_id"])] += row["n"]
+    for (area_id, category_id), n in counts.items():
+        per_area[area_id].append((n, category_id))
     areas = dict(Area.objects.filter(pk__in=per_area).values_list("pk", "name"))
     categories = {c.pk: c.display_name for c in Category.objects.filter(
         pk__in={cid for pairs in per_area.values() for _n, cid in pairs})}
@@ -188,12 +260,18 @@ def top_categories(f, *, limit=3):
 
 
 def district_counts(f):
-    return dict(rows(f).filter(area__isnull=False).values("area_id").annotate(n=Sum("received"))
-                .values_list("area_id", "n"))
+    counts = defaultdict(int)
+    for source in parts(f):
+        for area_id, n in (source.filter(area__isnull=False).values("area_id").annotate(n=Sum("received"))
+                           .values_list("area_id", "n")):
+            counts[area_id] += n
+    return dict(counts)
 
 
 def _from_bins(counts):
-    """Median and 90th percentile as the upper bound of the class holding them (None: open-ended)."""
+    """Median and 90th percentile as the upper bound of the class holding them (inf: the open-ended class)."""
+    import math
+
     total = sum(counts)
     if not total:
         return Durations()
@@ -206,17 +284,20 @@ def _from_bins(counts):
                 return DURATION_BINS[i] if DURATION_BINS[i] is not None else float("inf")
         return float("inf")
 
-    import math
-
     return Durations(count=total, median=at_rank(math.ceil(total / 2)), p90=at_rank(math.ceil(total * 0.9)))
+
+
+def add_bins(target, counts):
+    for i, n in enumerate(counts):
+        if n:
+            target[i] += n
 
 
 def durations(f):
     sums = {key: [0] * len(DURATION_BINS) for key in ("first_response", "acceptance", "resolution")}
-    for bins in rows(f).values_list("first_response_bins", "acceptance_bins", "resolution_bins").iterator(
-            chunk_size=5000):
-        for key, counts in zip(sums, bins):
-            for i, n in enumerate(counts):
-                if n:
-                    sums[key][i] += n
+    for source in parts(f):
+        for bins in source.values_list("first_response_bins", "acceptance_bins", "resolution_bins").iterator(
+                chunk_size=5000):
+            for key, counts in zip(sums, bins):
+                add_bins(sums[key], counts)
     return {key: _from_bins(counts) for key, counts in sums.items()}

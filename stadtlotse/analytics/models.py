@@ -6,12 +6,12 @@ DURATION_BINS = (0.25, 0.5, 1, 2, 3, 4, 6, 8, 12, 16, 24, 36, 48, 72, 96, 120, 1
                  2160, 4320, None)
 
 
-class DailyFigure(models.Model):
-    """Counts for the tickets received on one local day, per category × district × department × channel.
+class Figure(models.Model):
+    """Counts for the tickets received in one period, per category × district × department × channel.
 
     A materialised aggregate rebuilt by `aggregates.refresh()` (the `aggregate_figures` command): the
-    dashboard reads a year of these instead of a million tickets. Each figure is about the tickets
-    received that day, as they stand at `computed_at` (their current department and status).
+    dashboard reads these instead of a million tickets. Each figure is about the tickets received
+    in the period, as they stand at `computed_at` (their current department and status).
     Durations are kept as counts per class of `DURATION_BINS`, so percentiles can be read back
     to the class they fall in.
     """
@@ -38,11 +38,28 @@ class DailyFigure(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.day} {self.category_id}/{self.area_id}/{self.department_id}/{self.channel}: {self.received}"
+
+
+class DailyFigure(Figure):
+    """The figures of the tickets received on one local day."""
+
+    class Meta:
         indexes = [
             models.Index(fields=["day"], name="dailyfigure_day"),
             models.Index(fields=["department", "day"], name="dailyfigure_dept_day"),
             models.Index(fields=["computed_at"], name="dailyfigure_computed"),
         ]
 
-    def __str__(self):
-        return f"{self.day} {self.category_id}/{self.area_id}/{self.department_id}/{self.channel}: {self.received}"
+
+class MonthlyFigure(Figure):
+    """The sum of a month's DailyFigures (`day` is the first of the month): a year is 12 of them, not 365."""
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="monthlyfigure_day"),
+            models.Index(fields=["department", "day"], name="monthlyfigure_dept_day"),
+        ]

@@ -51,11 +51,11 @@ def monthly(f, src):
     if src is aggregates:
         from django.db.models import Sum
 
-        data = aggregates.rows(f).values("day").annotate(received=Sum("received"), resolved=Sum("resolved"))
-        for row in data:
-            month = rows[row["day"].replace(day=1)]
-            month.received += row["received"]
-            month.resolved += row["resolved"]
+        for source in aggregates.parts(f):
+            for row in source.values("day").annotate(received=Sum("received"), resolved=Sum("resolved")):
+                month = rows[row["day"].replace(day=1)]
+                month.received += row["received"]
+                month.resolved += row["resolved"]
     else:
         zone = timezone.get_current_timezone()
         data = (f.tickets().order_by().annotate(month=TruncMonth("created_at", tzinfo=zone)).values("month")
@@ -81,11 +81,10 @@ def resolution_by_group(f, src):
     out = []
     if src is aggregates:
         bins = defaultdict(lambda: [0] * len(DURATION_BINS))
-        for category_id, counts in aggregates.rows(f).filter(resolved__gt=0).values_list(
-                "category_id", "resolution_bins").iterator(chunk_size=5000):
-            target = bins[group_of[category_id]]
-            for i, n in enumerate(counts):
-                target[i] += n
+        for source in aggregates.parts(f):
+            for category_id, counts in source.filter(resolved__gt=0).values_list(
+                    "category_id", "resolution_bins").iterator(chunk_size=5000):
+                aggregates.add_bins(bins[group_of[category_id]], counts)
         for group_id, counts in bins.items():
             d = aggregates._from_bins(counts)
             out.append(GroupTime(groups[group_id].display_name, d.count, d.median, True))

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from stadtlotse.analytics import aggregates, figures, report
 from stadtlotse.analytics.figures import Filter
-from stadtlotse.analytics.models import DURATION_BINS, DailyFigure
+from stadtlotse.analytics.models import DURATION_BINS, DailyFigure, MonthlyFigure
 from stadtlotse.core.testing import category
 from stadtlotse.tickets import workflow
 
@@ -26,7 +26,9 @@ class AggregateTests(MarchTestCase):
         yield Filter(*MARCH, department=self.waste)
         yield Filter(*MARCH, category=category("abfall"))
         yield Filter(*MARCH, departments=frozenset({self.streets.pk}))
-        yield Filter(date(2025, 12, 1), date(2026, 3, 31))
+        yield Filter(date(2025, 12, 1), date(2026, 3, 31))    # whole months only
+        yield Filter(date(2025, 11, 20), date(2026, 3, 9))    # days, months, days
+        yield Filter(date(2026, 3, 2), date(2026, 3, 9), channel="web")
 
     def test_counts_equal_the_direct_figures(self):
         for f in self.filters():
@@ -38,6 +40,13 @@ class AggregateTests(MarchTestCase):
                     self.assertEqual(aggregates.within_deadline(f, by=by), figures.within_deadline(f, by=by))
                 self.assertEqual(aggregates.top_categories(f), figures.top_categories(f))
                 self.assertEqual(aggregates.district_counts(f), figures.district_counts(f))
+
+    def test_months_are_read_from_monthly_rows(self):
+        f = Filter(date(2025, 11, 20), date(2026, 3, 9))
+        models = [qs.model.__name__ for qs in aggregates.parts(f)]
+        self.assertEqual(models, ["MonthlyFigure", "DailyFigure", "DailyFigure"])
+        self.assertEqual(MonthlyFigure.objects.filter(day=date(2026, 3, 1)).count(), 6)  # t1 and t4 share a row
+        self.assertEqual(sum(MonthlyFigure.objects.values_list("received", flat=True)), 8)
 
     def test_durations_fall_in_their_class(self):
         binned = aggregates.durations(Filter(*MARCH))
