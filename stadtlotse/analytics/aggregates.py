@@ -45,8 +45,8 @@ def _first(condition):
     return Subquery(events.values("created_at")[:1])
 
 
-def compute_day(day):
-    """The DailyFigure rows (unsaved) for the tickets received on local `day`."""
+def compute_day(day, *, stamp=None):
+    """The DailyFigure rows (unsaved) for the tickets received on local `day`, stamped `stamp` (default now)."""
     forwards = Event.objects.filter(ticket=OuterRef("pk"), kind=Event.Kind.FORWARDED).order_by()
     tickets = Filter(day, day).tickets().order_by().annotate(
         forwards=Coalesce(Subquery(forwards.values("ticket").annotate(c=Count("pk")).values("c")[:1],
@@ -58,7 +58,7 @@ def compute_day(day):
                   "due_at", "forwards", "first_forwarder", "was_reopened", "first_response", "acceptance")
     rows = {}
     empty = [0] * len(DURATION_BINS)
-    now = timezone.now()
+    now = stamp or timezone.now()
     for (category, area, department, channel, status, created, resolved, due, n_forwards, forwarder, reopened,
          response, accepted) in tickets:
         key = (category, area, department, channel)
@@ -88,9 +88,9 @@ def compute_day(day):
 
 
 @transaction.atomic
-def rebuild_day(day):
+def rebuild_day(day, *, stamp=None):
     """Replace the day's rows; returns how many were written."""
-    rows = compute_day(day)
+    rows = compute_day(day, stamp=stamp)
     DailyFigure.objects.filter(day=day).delete()
     DailyFigure.objects.bulk_create(rows, batch_size=500)
     return len(rows)
@@ -142,10 +142,12 @@ def days_to_refresh(*, full=False):
 
 def refresh(*, full=False, progress=None):
     """Rebuild the days that need it. `progress(done, total, day)` is called after each day."""
+    # Every row of a run carries the run's start, so the next run picks up whatever changed meanwhile.
+    stamp = timezone.now()
     days = days_to_refresh(full=full)
     written = 0
     for i, day in enumerate(days, 1):
-        written += rebuild_day(day)
+        written += rebuild_day(day, stamp=stamp)
         if progress:
             progress(i, len(days), day)
     for first in sorted({day.replace(day=1) for day in days}):
