@@ -79,3 +79,37 @@ class DashboardTests(MarchTestCase):
         self.assertEqual(len(book.worksheets), 9)
         intake = list(book.worksheets[1].iter_rows(values_only=True))
         self.assertEqual(sum(row[1] for row in intake[3:]), 4)
+
+
+class QueryCountTests(MarchTestCase):
+    """The dashboard's queries do not grow with the tickets: no query per ticket, district or category."""
+
+    def count(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.alice)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(reverse("backoffice:analytics"), MARCH_QUERY).status_code, 200)
+        return len(queries)
+
+    def test_same_number_of_queries_with_more_tickets(self):
+        import time_machine
+
+        from stadtlotse.analytics import aggregates
+        from stadtlotse.core.testing import SPANDAU_ALTSTADT, report
+
+        from .base import at
+
+        direct = self.count()
+        with time_machine.travel(at(2026, 3, 12, 10), tick=False):
+            for code, place in (("strasse-gehweg", SPANDAU_ALTSTADT), ("licht-laterne", SPANDAU_ALTSTADT),
+                                ("gruen-baum", SPANDAU_ALTSTADT)):
+                report(code, place)
+        self.assertEqual(self.count(), direct)
+        aggregates.refresh(full=True)
+        from_aggregates = self.count()
+        with time_machine.travel(at(2026, 3, 13, 10), tick=False):
+            report("verkehr-ampel", SPANDAU_ALTSTADT)
+        aggregates.refresh()
+        self.assertEqual(self.count(), from_aggregates)
