@@ -20,7 +20,7 @@ from stadtlotse.tickets.models import Event, Ticket
 
 from . import figures
 from .figures import RESOLVED, Durations, Filter, Share, _subtree_ids
-from .models import DURATION_BINS, DailyFigure, MonthlyFigure
+from .models import ALL_BIN_COLUMNS, BIN_COLUMNS, DURATION_BINS, DailyFigure, MonthlyFigure
 
 COUNTS = ("received", "resolved", "with_deadline", "in_time", "forwarded", "reforwarded", "reopened", "duplicates",
           "direct", "desk")
@@ -57,7 +57,6 @@ def compute_day(day, *, stamp=None):
     ).values_list("category_id", "area_id", "department_id", "channel", "status", "created_at", "resolved_at",
                   "due_at", "forwards", "first_forwarder", "was_reopened", "first_response", "acceptance")
     rows = {}
-    empty = [0] * len(DURATION_BINS)
     now = stamp or timezone.now()
     for (category, area, department, channel, status, created, resolved, due, n_forwards, forwarder, reopened,
          response, accepted) in tickets:
@@ -65,12 +64,11 @@ def compute_day(day, *, stamp=None):
         row = rows.get(key)
         if row is None:
             row = rows[key] = DailyFigure(day=day, category_id=category, area_id=area, department_id=department,
-                                          channel=channel, first_response_bins=list(empty),
-                                          acceptance_bins=list(empty), resolution_bins=list(empty), computed_at=now)
+                                          channel=channel, computed_at=now)
         row.received += 1
         if status in RESOLVED and resolved:
             row.resolved += 1
-            row.resolution_bins[bin_index((resolved - created).total_seconds() / 3600)] += 1
+            row.count_duration("resolution", bin_index((resolved - created).total_seconds() / 3600))
             if due:
                 row.with_deadline += 1
                 row.in_time += resolved <= due
@@ -81,9 +79,9 @@ def compute_day(day, *, stamp=None):
         row.direct += forwarder == Event.ActorKind.SYSTEM
         row.desk += forwarder == Event.ActorKind.USER
         if response:
-            row.first_response_bins[bin_index(max((response - created).total_seconds(), 0) / 3600)] += 1
+            row.count_duration("first_response", bin_index(max((response - created).total_seconds(), 0) / 3600))
         if accepted:
-            row.acceptance_bins[bin_index(max((accepted - created).total_seconds(), 0) / 3600)] += 1
+            row.count_duration("acceptance", bin_index(max((accepted - created).total_seconds(), 0) / 3600))
     return list(rows.values())
 
 
@@ -96,7 +94,7 @@ def rebuild_day(day, *, stamp=None):
     return len(rows)
 
 
-BIN_FIELDS = ("first_response_bins", "acceptance_bins", "resolution_bins")
+SUMMED = (*COUNTS, *ALL_BIN_COLUMNS)
 KEY_FIELDS = ("category_id", "area_id", "department_id", "channel")
 
 
@@ -106,16 +104,12 @@ def rebuild_month(first):
     months = {}
     now = timezone.now()
     daily = DailyFigure.objects.filter(day__gte=first, day__lte=_month_end(first)).order_by()
-    for row in daily.values_list(*KEY_FIELDS, *COUNTS, *BIN_FIELDS).iterator(chunk_size=5000):
-        key, counts, bins = row[:4], row[4:4 + len(COUNTS)], row[4 + len(COUNTS):]
-        month = months.get(key)
-        if month is None:
-            month = months[key] = MonthlyFigure(day=first, computed_at=now, **dict(zip(KEY_FIELDS, key)),
-                                                **{name: [0] * len(DURATION_BINS) for name in BIN_FIELDS})
-        for name, value in zip(COUNTS, counts):
-            setattr(month, name, getattr(month, name) + value)
-        for name, value in zip(BIN_FIELDS, bins):
-            add_bins(getattr(month, name), value)
+    # The database sums the month's days per key.
+    for row in daily.values(*KEY_FIELDS).annotate(**{f"sum_{name}": Sum(name) for name in SUMMED}).iterator(
+            chunk_size=2000):
+        months[tuple(row[k] for k in KEY_FIELDS)] = MonthlyFigure(
+            day=first, computed_at=now, **{k: row[k] for k in KEY_FIELDS},
+            **{name: row[f"sum_{name}"] for name in SUMMED})
     MonthlyFigure.objects.filter(day=first).delete()
     MonthlyFigure.objects.bulk_create(months.values(), batch_size=500)
     return len(months)
@@ -289,17 +283,9 @@ def _from_bins(counts):
     return Durations(count=total, median=at_rank(math.ceil(total / 2)), p90=at_rank(math.ceil(total * 0.9)))
 
 
-def add_bins(target, counts):
-    for i, n in enumerate(counts):
-        if n:
-            target[i] += n
-
-
 def durations(f):
-    sums = {key: [0] * len(DURATION_BINS) for key in ("first_response", "acceptance", "resolution")}
+    sums = dict.fromkeys(ALL_BIN_COLUMNS, 0)
     for source in parts(f):
-        for bins in source.values_list("first_response_bins", "acceptance_bins", "resolution_bins").iterator(
-                chunk_size=5000):
-            for key, counts in zip(sums, bins):
-                add_bins(sums[key], counts)
-    return {key: _from_bins(counts) for key, counts in sums.items()}
+        for name, value in source.aggregate(**{name: Coalesce(Sum(name), 0) for name in ALL_BIN_COLUMNS}).items():
+            sums[name] += value
+    return {kind: _from_bins([sums[name] for name in names]) for kind, names in BIN_COLUMNS.items()}

@@ -8,7 +8,6 @@ also read in greyscale; every bar carries its value as text.
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from stadtlotse.routing.areas import shape_from_geojson
 
 # Light to dark blue (ColorBrewer "Blues", 5 classes); the darkest steps take white text.
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -112,8 +111,10 @@ def choropleth(uid, title, desc, districts, *, value, legend_title, width=640):
     """
     import math
 
-    # About 30 m of tolerance: invisible at this size, and a tenth of the points.
-    shapes = [(d, shape_from_geojson(d.area.geometry).simplify(0.0003)) for d in districts]
+    from .figures import district_shape
+
+    # Simplified by about 30 m: invisible at this size, and a tenth of the points.
+    shapes = [(d, district_shape(d.area)[2]) for d in districts]
     if not shapes:
         return ""
     minx = min(s.bounds[0] for _d, s in shapes)

@@ -323,12 +323,25 @@ def top_categories(f, *, limit=3):
     return sorted(out)
 
 
-def km2(geometry):
+_shapes = {}
+
+
+def district_shape(area):
+    """The district's shapely geometry, parsed once per process and boundary version."""
+    key = (area.pk, area.updated_at)
+    if key not in _shapes:
+        if len(_shapes) > 1000:
+            _shapes.clear()
+        shape = shape_from_geojson(area.geometry)
+        _shapes[key] = (shape, km2(shape), shape.simplify(0.0003))
+    return _shapes[key]
+
+
+def km2(shape):
     """A district's area in km², from its lon/lat polygon (equirectangular at its own latitude: ample
     for a city, well under 1 % off)."""
     from shapely.affinity import scale
 
-    shape = shape_from_geojson(geometry)
     lat = shape.centroid.y
     return scale(shape, xfact=111.320 * math.cos(math.radians(lat)), yfact=110.574, origin=(0, 0)).area
 
@@ -357,4 +370,4 @@ def districts(f, *, counts=None):
     """Reports received per district (the districts without children, as the map draws them)."""
     counts = district_counts(f) if counts is None else counts
     leaves = Area.objects.filter(children__isnull=True).order_by("name")
-    return [DistrictFigure(area, counts.get(area.pk, 0), km2(area.geometry)) for area in leaves]
+    return [DistrictFigure(area, counts.get(area.pk, 0), district_shape(area)[1]) for area in leaves]

@@ -32,9 +32,8 @@ class Figure(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     direct = models.PositiveIntegerField(default=0)
     desk = models.PositiveIntegerField(default=0)
-    first_response_bins = models.JSONField(default=list)
-    acceptance_bins = models.JSONField(default=list)
-    resolution_bins = models.JSONField(default=list)
+    # Plus one counter per duration class and kind (first_response_0 … resolution_25), added below:
+    # plain columns, so the database sums them (a JSON list per row would be decoded row by row in Python).
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -42,6 +41,20 @@ class Figure(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.category_id}/{self.area_id}/{self.department_id}/{self.channel}: {self.received}"
+
+    def bins(self, kind):
+        return [getattr(self, name) for name in BIN_COLUMNS[kind]]
+
+    def count_duration(self, kind, index, n=1):
+        name = BIN_COLUMNS[kind][index]
+        setattr(self, name, getattr(self, name) + n)
+
+
+DURATION_KINDS = ("first_response", "acceptance", "resolution")
+BIN_COLUMNS = {kind: [f"{kind}_{i}" for i in range(len(DURATION_BINS))] for kind in DURATION_KINDS}
+ALL_BIN_COLUMNS = [name for names in BIN_COLUMNS.values() for name in names]
+for _name in ALL_BIN_COLUMNS:
+    Figure.add_to_class(_name, models.PositiveIntegerField(default=0))
 
 
 class DailyFigure(Figure):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from stadtlotse.catalog.models import Category
 
 from . import aggregates, figures
 from .figures import RESOLVED, Filter
-from .models import DURATION_BINS
+from .models import BIN_COLUMNS, DURATION_BINS
 
 # Figures covering fewer reports than this are shown as "< 5": small numbers can point at people.
 MIN_COUNT = 5
@@ -49,8 +49,6 @@ def monthly(f, src):
     """Received and (of those) resolved per month, from the daily figures or from the tickets."""
     rows = {day: Month(day, 0, 0) for day in figures.buckets(f.start, f.end, "month")}
     if src is aggregates:
-        from django.db.models import Sum
-
         for source in aggregates.parts(f):
             for row in source.values("day").annotate(received=Sum("received"), resolved=Sum("resolved")):
                 month = rows[row["day"].replace(day=1)]
@@ -81,10 +79,13 @@ def resolution_by_group(f, src):
     out = []
     if src is aggregates:
         bins = defaultdict(lambda: [0] * len(DURATION_BINS))
+        columns = BIN_COLUMNS["resolution"]
         for source in aggregates.parts(f):
-            for category_id, counts in source.filter(resolved__gt=0).values_list(
-                    "category_id", "resolution_bins").iterator(chunk_size=5000):
-                aggregates.add_bins(bins[group_of[category_id]], counts)
+            for row in source.filter(resolved__gt=0).values("category_id").annotate(
+                    **{f"sum_{name}": Sum(name) for name in columns}):
+                target = bins[group_of[row["category_id"]]]
+                for i, name in enumerate(columns):
+                    target[i] += row[f"sum_{name}"]
         for group_id, counts in bins.items():
             d = aggregates._from_bins(counts)
             out.append(GroupTime(groups[group_id].display_name, d.count, d.median, True))
