@@ -5,6 +5,8 @@ one step away. Colours come from one sequential palette whose steps differ in li
 also read in greyscale; every bar carries its value as text.
 """
 
+import math
+
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -43,7 +45,7 @@ def columns(uid, title, desc, points, *, width=720, height=240):
     numeric = [(label, v if isinstance(v, (int, float)) else 0) for label, v in points]
     top_value = max([v for _l, v in numeric if v] or [1])
     slot = (width - left - 10) / max(len(points), 1)
-    every = max(1, round(len(points) / 12))
+    every = max(1, math.ceil(len(points) / 7))  # at most seven labels: dates do not overlap
     parts = [_open(uid, title, desc, width, height)]
     plot = height - bottom - top
     parts.append(format_html('<text x="{}" y="14" class="axis">{}</text>', 0, _number(top_value)))
