@@ -91,11 +91,12 @@ def _legend(value, top):
 
 
 def classes(values, n=len(PALETTE)):
-    """Class breaks (upper bounds) for the map: equal steps from 0 to the largest value."""
-    top = max([v for v in values if v is not None] or [0])
-    if not top:
+    """Class breaks (upper bounds) for the map by quantiles: about as many districts in each class,
+    so differences show even where all districts are alike in absolute terms."""
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
         return [0.0] * n
-    return [top * (i + 1) / n for i in range(n)]
+    return [ordered[max(0, math.ceil((i + 1) / n * len(ordered)) - 1)] for i in range(n)]
 
 
 def _class_of(value, breaks):

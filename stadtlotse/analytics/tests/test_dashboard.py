@@ -113,3 +113,18 @@ class QueryCountTests(MarchTestCase):
             report("verkehr-ampel", SPANDAU_ALTSTADT)
         aggregates.refresh()
         self.assertEqual(self.count(), from_aggregates)
+
+
+class ChartTests(MarchTestCase):
+    def test_map_classes_are_quantiles(self):
+        from stadtlotse.analytics import charts
+
+        self.assertEqual(charts.classes([0, 0, 1, 2, 3, 4, 5, 6, 7, 8]), [0, 2, 4, 6, 8])
+        self.assertEqual(charts.classes([]), [0.0] * 5)
+
+    def test_chart_text_is_escaped(self):
+        from stadtlotse.analytics import charts
+
+        svg = charts.bars("x", "<script>", "d", [("<b>", 1)])
+        self.assertNotIn("<script>", svg)
+        self.assertIn("&lt;b&gt;", svg)
