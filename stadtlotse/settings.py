@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "stadtlotse.publicweb",
     "stadtlotse.backoffice",
     "stadtlotse.open311",
+    "stadtlotse.analytics",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,13 @@ STADTLOTSE = {
     "HOLIDAY_STATE": os.environ.get("STADTLOTSE_HOLIDAY_STATE", "BE"),
     # Local hour (city time) at which the daily digest of overdue tickets and follow-ups is sent.
     "DIGEST_HOUR": env_int("STADTLOTSE_DIGEST_HOUR", 7),
+    # Minutes between rebuilds of the changed days of the analytics figures (the dashboard reads those).
+    "ANALYTICS_REFRESH_MINUTES": env_int("STADTLOTSE_ANALYTICS_REFRESH_MINUTES", 15),
+    # Licence of the open data files (name and link shown on /offene-daten).
+    "OPEN_DATA_LICENCE": os.environ.get("STADTLOTSE_OPEN_DATA_LICENCE", "Datenlizenz Deutschland – Zero – Version 2.0"),
+    "OPEN_DATA_LICENCE_URL": os.environ.get("STADTLOTSE_OPEN_DATA_LICENCE_URL", "https://www.govdata.de/dl-de/zero-2-0"),
+    # Weekday (0 = Monday) on which department leads get their weekly summary, at DIGEST_HOUR.
+    "WEEKLY_SUMMARY_WEEKDAY": env_int("STADTLOTSE_WEEKLY_SUMMARY_WEEKDAY", 0),
     # Photos per report, and what one photo may be: bytes of the upload and pixels of the image
     # (a small file can decode to a gigantic image).
     "MAX_PHOTOS": env_int("STADTLOTSE_MAX_PHOTOS", 3),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("open311/", include("stadtlotse.open311.urls")),
     path("connectors/", include("stadtlotse.connectors.urls")),
     path("", include("stadtlotse.core.urls")),
+    path("", include("stadtlotse.analytics.urls")),
     path("", include("stadtlotse.publicweb.urls")),
 ]
 

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from stadtlotse.analytics import views as analytics
 from stadtlotse.tickets.models import TICKET_ID_PATTERN as TICKET_ID
 
 from . import blocklist, deliveries, views
@@ -14,6 +15,9 @@ urlpatterns = [
     path("zustellung/<int:delivery_id>/erneut", deliveries.retry, name="delivery_retry"),
     path("sperrliste", blocklist.blocklist, name="blocklist"),
     path("sperrliste/<int:entry_id>/entfernen", blocklist.unblock, name="blocklist_remove"),
+    path("auswertung", analytics.dashboard, name="analytics"),
+    path("auswertung/export.xlsx", analytics.export_xlsx, name="analytics_xlsx"),
+    re_path(r"^auswertung/(?P<key>[a-z_]{1,40})\.csv$", analytics.table_csv, name="analytics_csv"),
     path("tickets/bulk", views.bulk, name="bulk"),
     path("tickets/new", views.new_report, name="new_report"),
     path("views", views.save_view, name="save_view"),

@@ -178,6 +178,8 @@ class Ticket(models.Model):
             models.Index(fields=["publication", "-created_at"], name="ticket_pub_created"),
             models.Index(fields=["lat", "lon"], name="ticket_location"),
             models.Index(fields=["category", "created_at"], name="ticket_category_created"),
+            # Period queries over all tickets (analytics: one day's tickets when building the daily figures).
+            models.Index(fields=["created_at"], name="ticket_created"),
             models.Index(fields=["area", "created_at"], name="ticket_area_created"),
             models.Index(fields=["due_at"], name="ticket_due"),
             # Work lists: a department's open tickets and the desk's inbox by urgency, then age;

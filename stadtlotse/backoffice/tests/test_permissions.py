@@ -29,6 +29,10 @@ EXPECTED = {
     "home": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 200, "lead": 200}),
     "tickets": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 200, "lead": 200}),
     "bulk": ("post", {"anonymous": 302, "desk": 302, "admin": 302, "staff": 302, "lead": 302}),
+    # Department users see their own departments' figures: the page answers everybody with a login.
+    "analytics": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 200, "lead": 200}),
+    "analytics_csv": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 200, "lead": 200}),
+    "analytics_xlsx": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 200, "lead": 200}),
     "new_report": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 403, "lead": 403}),
     "deliveries_failed": ("get", {"anonymous": 302, "desk": 200, "admin": 200, "staff": 403, "lead": 403}),
     # The delivery does not exist: the desk gets 404 after its permission passed.
@@ -94,6 +98,8 @@ class PermissionWalkTests(BackofficeTestCase):
             return reverse("backoffice:delivery_retry", args=[999999])
         if name == "blocklist_remove":
             return reverse("backoffice:blocklist_remove", args=[999999])
+        if name == "analytics_csv":
+            return reverse("backoffice:analytics_csv", args=["intake"])
         if name == "delete_view":
             return reverse("backoffice:delete_view", args=[self.view.pk])
         return reverse(f"backoffice:{name}")

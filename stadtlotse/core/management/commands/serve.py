@@ -32,12 +32,16 @@ class Command(BaseCommand):
         requeued = jobs.requeue_stale(started_before=timezone.now())
         if requeued:
             self.stdout.write(f"Requeued {requeued} job(s) interrupted by the last stop.")
+        from stadtlotse.analytics.tasks import schedule_refresh, schedule_weekly_summary
         from stadtlotse.notifications.tasks import schedule_daily_digest
         from stadtlotse.tickets.tasks import schedule_retention
 
-        # The digest and retention jobs re-queue themselves each day; this starts the cycles on a fresh install.
+        # Periodic jobs re-queue themselves (daily digest and contact retention, the analytics
+        # refresh, the weekly summary to department leads); this starts the cycles on a fresh install.
         schedule_daily_digest()
         schedule_retention()
+        schedule_refresh()
+        schedule_weekly_summary()
         commands = {
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",
