@@ -1,6 +1,6 @@
 """The scanner: with a database full of contact data, no public page, feed, GeoJSON or Open311 answer shows any.
 
-Every URL of the public apps (publicweb, open311, core) is either walked here or listed in PRIVATE
+Every URL of the public apps (publicweb, open311, core, analytics) is either walked here or listed in PRIVATE
 with the reason it may show the reporter's own data; a new public URL fails this test until added.
 """
 
@@ -37,7 +37,7 @@ PRIVATE = {
     "publicweb:subscription_confirm": "subscriber's confirmation link (token)",
     "publicweb:unsubscribe": "subscriber's unsubscribe link (token)",
 }
-NAMESPACES = ("publicweb", "open311", "core")
+NAMESPACES = ("publicweb", "open311", "core", "analytics")
 
 
 def url_names():
@@ -120,6 +120,11 @@ class NoContactDataTests(TemporaryMediaMixin, PublicWebTestCase):
             "publicweb:category_feed": [reverse("publicweb:category_feed", args=[code])],
             "publicweb:category_atom": [reverse("publicweb:category_atom", args=[code])],
             "core:healthz": [reverse("core:healthz")],
+            "analytics:statistics": [reverse("analytics:statistics")],
+            "analytics:open_data": [reverse("analytics:open_data")],
+            "analytics:open_data_csv": [reverse("analytics:open_data_csv"),
+                                        reverse("analytics:open_data_csv") + "?start=2000-01-01"],
+            "analytics:open_data_geojson": [reverse("analytics:open_data_geojson")],
             "open311:openapi": [reverse("open311:openapi")],
         }
         for fmt in ("json", "xml"):
