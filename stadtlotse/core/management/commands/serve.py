@@ -40,7 +40,8 @@ class Command(BaseCommand):
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",
                 "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
-                "--access-logfile", "-", "--graceful-timeout", "10",
+                # No gunicorn access log: core/logs.py writes one line per request, with its request id.
+                "--graceful-timeout", "10",
             ],
             "worker": [sys.executable, "-m", "stadtlotse", "db_worker", "--interval", "1", "--no-startup-delay"],
         }
