@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stadtlotse.catalog.models import Category
-from stadtlotse.core import ratelimit
+from stadtlotse.core import idempotency, ratelimit
 from stadtlotse.intake import duplicates, intake, media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
@@ -120,16 +120,20 @@ def _report(request):
             form.keep_photos(photos)
             asking = True
         elif form.is_valid():
+            # The form's own key (hidden field); a client sending the Idempotency-Key header instead is
+            # kept apart per address, since it chose the key itself.
+            form_key = form.cleaned_data["idempotency_key"]
+            scope = "web" if form_key else f"web:{ratelimit.client_ip(request)}"
             try:
-                ticket = intake.submit(
-                    channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data()
-                )
+                return idempotency.run_once(request, scope, lambda: _submit(request, form), key=form_key or None)
             except ValidationError as exc:
                 form.add_intake_errors(exc)
                 form.keep_photos(form.accepted_photos)
-            else:
-                media.discard_stashed(form.accepted_photos)
-                return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
+            except idempotency.KeyMisused:
+                form.renew_key()
+                form.add_error(None, _("This form was already sent with other content. Please check your report and "
+                                       "send it again to make it a new report."))
+                form.keep_photos(form.accepted_photos)
         else:
             form.keep_photos(form.accepted_photos)
     else:
@@ -138,6 +142,12 @@ def _report(request):
         "form": form, "asking": asking, "photo_problems": photo_problems, "similar": similar,
         "category_data": json.dumps(_category_data(form)),
     })
+
+
+def _submit(request, form):
+    ticket = intake.submit(channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data())
+    media.discard_stashed(form.accepted_photos)
+    return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
 
 
 def _similar_for(form):
