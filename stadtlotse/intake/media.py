@@ -157,12 +157,16 @@ STASH_MAX_AGE = 24 * 3600
 
 
 def stash(photo):
-    """Keep a checked photo for the next submission of the same form; returns a signed token."""
+    """Keep a checked photo for the next submission of the same form; returns a signed token ("" if it cannot)."""
     if photo.token:
         return photo.token
-    # Abandoned forms leave their photos behind; each new stash clears out those older than a day.
-    purge_stash()
-    path = default_storage.save(f"{STASH_DIR}/{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content))
+    try:
+        # Abandoned forms leave their photos behind; each new stash clears out those older than a day.
+        purge_stash()
+        path = default_storage.save(f"{STASH_DIR}/{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content))
+    except OSError:
+        # Media storage full or read-only: the photo cannot be kept; the form's error already says so.
+        return ""
     photo.stash_path = path
     photo.token = signing.dumps({"path": path, "name": photo.name}, salt=STASH_SALT, compress=True)
     return photo.token
@@ -264,6 +268,20 @@ def delete_files(attachments):
                 file.storage.delete(file.name)
 
 
+def _save_file(file, filename, content):
+    """FieldFile.save(..., save=False) that also removes what a failed write left behind (disk full)."""
+    name = file.field.generate_filename(file.instance, filename)
+    try:
+        file.name = file.storage.save(name, ContentFile(content), max_length=file.field.max_length)
+    except OSError:
+        try:
+            file.storage.delete(name)
+        except OSError:
+            pass
+        raise
+    setattr(file.instance, file.field.attname, file.name)
+
+
 def store_photos(ticket, photos, *, at=None, stored=None):
     """Save the photos of a ticket: original (staff only), public version, thumbnail. Call inside its transaction.
 
@@ -282,8 +300,8 @@ def store_photos(ticket, photos, *, at=None, stored=None):
             attachment.created_at = at
         attachments.append(attachment)
         # Names are ours; attachment_path turns them into random paths keeping only the extension.
-        attachment.original.save(f"original.{photo.extension}", ContentFile(photo.content), save=False)
-        attachment.public_version.save("public.jpg", ContentFile(photo.public_content), save=False)
-        attachment.thumbnail.save("thumbnail.jpg", ContentFile(photo.thumbnail_content), save=False)
+        _save_file(attachment.original, f"original.{photo.extension}", photo.content)
+        _save_file(attachment.public_version, "public.jpg", photo.public_content)
+        _save_file(attachment.thumbnail, "thumbnail.jpg", photo.thumbnail_content)
         attachment.save()
     return attachments

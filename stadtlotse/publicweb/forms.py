@@ -306,8 +306,9 @@ class ReportForm(PublicForm):
 
     def keep_photos(self, photos):
         """Stash photos so the page sent back carries them (as hidden tokens) instead of losing them."""
-        self.kept_photos = [{"token": media.stash(p), "name": p.name, "width": p.width, "height": p.height}
-                            for p in photos]
+        kept = [(media.stash(p), p) for p in photos]
+        self.kept_photos = [{"token": token, "name": p.name, "width": p.width, "height": p.height}
+                            for token, p in kept if token]
 
     def clean_idempotency_key(self):
         key = self.cleaned_data["idempotency_key"]

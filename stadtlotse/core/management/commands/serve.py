@@ -65,6 +65,11 @@ class Command(BaseCommand):
                         # A crashed worker must not silently stop notifications and forwarding.
                         self.stderr.write(f"{name} exited with {process.returncode}; restarting.")
                         time.sleep(RESTART_PAUSE_SECONDS)
+                        if name == "worker":
+                            # Its job was cut off mid-run and stays "running" forever unless given back.
+                            requeued = jobs.requeue_stale(started_before=timezone.now())
+                            if requeued:
+                                self.stderr.write(f"Requeued {requeued} job(s) the worker had not finished.")
                         processes[name] = subprocess.Popen(commands[name])
                 time.sleep(0.5)
         finally:
