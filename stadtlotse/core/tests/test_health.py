@@ -11,7 +11,9 @@ import time
 import urllib.error
 import urllib.request
 
-from django.test import SimpleTestCase, override_settings
+from django.db import OperationalError
+from django.test import Client, SimpleTestCase, override_settings
+from django.urls import path
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -110,6 +112,46 @@ class RequestLogTests(StadtlotseTestCase):
         finally:
             logs.request_id_var.reset(token)
         self.assertEqual(record.request_id, "abc123")
+
+
+def _raises(error):
+    def view(request):
+        raise error
+    return view
+
+
+urlpatterns = [
+    path("bug", _raises(ValueError("secret detail"))),
+    path("locked", _raises(OperationalError("database is locked"))),
+    path("bad-sql", _raises(OperationalError("no such column: secret_column"))),
+    path("open311/locked", _raises(OperationalError("connection refused"))),
+]
+handler500 = "stadtlotse.core.views.server_error"
+
+
+@override_settings(ROOT_URLCONF=__name__)
+class ErrorPageTests(SimpleTestCase):
+    def get(self, path):
+        return Client(raise_request_exception=False).get(path)
+
+    def test_a_bug_is_a_plain_500_without_details(self):
+        with self.assertLogs("django.request", "ERROR"):
+            response = self.get("/bug")
+        self.assertEqual(response.status_code, 500)
+        self.assertContains(response, "Ein Fehler ist aufgetreten", status_code=500)
+        self.assertContains(response, "An error occurred", status_code=500)
+        self.assertNotContains(response, "secret detail", status_code=500)
+        self.assertFalse(response.has_header("Retry-After"))
+
+    def test_an_unreachable_database_is_503_a_broken_query_is_not(self):
+        with self.assertLogs("django.request", "ERROR"):
+            locked, bad = self.get("/locked"), self.get("/bad-sql")
+            api = self.get("/open311/locked")
+        self.assertEqual((locked.status_code, locked["Retry-After"]), (503, "30"))
+        self.assertContains(locked, "vorübergehend nicht erreichbar", status_code=503)
+        self.assertEqual(bad.status_code, 500)
+        self.assertNotContains(bad, "secret_column", status_code=500)
+        self.assertEqual(api.json(), [{"code": 503, "description": "Service temporarily unavailable, please retry later."}])
 
 
 class DatabaseOutageTests(SimpleTestCase):
