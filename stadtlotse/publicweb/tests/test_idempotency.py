@@ -1,10 +1,14 @@
 """The report form carries a one-time key: sending it twice (double click, retry after a dropped
 connection) gives the same ticket, never a second one."""
 
+import datetime as dt
 import re
+from unittest import mock
 
 from django.urls import reverse
+from django.utils import timezone
 
+from stadtlotse.core import idempotency
 from stadtlotse.core.models import IdempotentResponse
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets.models import Attachment, Ticket
@@ -85,3 +89,10 @@ class ReportFormKeyTests(TemporaryMediaMixin, PublicWebTestCase):
             self.client.post(self.url, form_data(idempotency_key=key))
         self.assertEqual(Ticket.objects.count(), 3)
         self.assertFalse(IdempotentResponse.objects.exists())
+
+    def test_keys_older_than_a_day_are_purged_now_and_then(self):
+        self.client.post(self.url, form_data(idempotency_key="a" * 32))
+        IdempotentResponse.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+        with mock.patch.object(idempotency, "PURGE_CHANCE", 1.0):
+            self.client.post(self.url, form_data(idempotency_key="b" * 32))
+        self.assertEqual(list(IdempotentResponse.objects.values_list("key", flat=True)), ["b" * 32])
