@@ -272,9 +272,16 @@ def _restore_media(scratch, media_root):
     shutil.copytree(unpacked, staged)
     if old.exists():
         shutil.rmtree(old)
-    if media_root.exists():
-        os.replace(media_root, old)
-    os.replace(staged, media_root)
+    try:
+        if media_root.exists():
+            os.replace(media_root, old)
+        os.replace(staged, media_root)
+    except OSError:
+        # MEDIA_ROOT is a mount point (NFS, its own disk) and cannot be renamed: replace its contents.
+        for entry in media_root.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+        shutil.copytree(staged, media_root, dirs_exist_ok=True)
+        shutil.rmtree(staged)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -4,6 +4,7 @@ a damaged or foreign archive is refused with a clear message and changes nothing
 import io
 import json
 import shutil
+import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -69,6 +70,23 @@ class BackupTests(TemporaryMediaMixin, TransactionTestCase):
         self.assertEqual(restored.contact.email, "foto@example.org")
         self.assertEqual(self.photo_bytes(), photos)
         self.assertFalse(list(Path(settings.MEDIA_ROOT).parent.glob("*.restoring")))
+
+    def test_media_directory_that_is_a_mount_point(self):
+        """MEDIA_ROOT on its own file system cannot be renamed; its contents are replaced instead."""
+        photos = self.photo_bytes()
+        self.run_command("backup", str(self.archive))
+        mount = self.dir / "mounted-media"
+        mount.mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True).returncode:
+            self.skipTest("mounting a tmpfs is not permitted here (needs root)")
+        self.addCleanup(subprocess.run, ["umount", str(mount)], capture_output=True)
+        (mount / "stray.txt").write_text("from before the restore")
+        with self.settings(MEDIA_ROOT=str(mount)):
+            self.run_command("restore", str(self.archive), commit=True)
+            self.assertEqual(self.photo_bytes(), photos)
+        self.assertFalse((mount / "stray.txt").exists())
+        self.assertEqual(backup.content_digest(), json.loads(
+            tarfile.open(self.archive).extractfile("manifest.json").read())["content_digest"])
 
     def repack(self, change):
         """A copy of the archive with `change(directory)` applied to its unpacked contents."""
