@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -164,6 +165,7 @@ class DatabaseOutageTests(SimpleTestCase):
         env = {**os.environ, "DATABASE_URL": f"postgres://stadtlotse@127.0.0.1:{free_port()}/stadtlotse",
                "SECRET_KEY": "s" * 50, "DEBUG": "false", "LOG_FORMAT": "json", "STATIC_MANIFEST": "false",
                "STADTLOTSE_DATA_DIR": tempfile.mkdtemp(prefix="stadtlotse-outage-")}
+        cls.addClassCleanup(shutil.rmtree, env["STADTLOTSE_DATA_DIR"], ignore_errors=True)
         env.pop("REDIS_URL", None)
         cls.log = tempfile.TemporaryFile(mode="w+")
         cls.server = subprocess.Popen(
