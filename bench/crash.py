@@ -55,6 +55,8 @@ def parse_args(argv=None):
     parser.add_argument("--seconds", type=float, default=600, help="give up after this long")
     parser.add_argument("--database-url", default="", help="PostgreSQL (empty: SQLite); the database is emptied")
     parser.add_argument("--keep", action="store_true", help="keep the data directory for inspection")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="seconds each client waits between two reports (so a fast machine still sees kills)")
     parser.add_argument("--drop-rate", type=float, default=0.2,
                         help="share of reports whose first sending hangs up before the answer, like a phone losing signal")
     parser.add_argument("--without-key", action="store_true",
@@ -85,9 +87,9 @@ def multipart(fields, files):
 class Client(threading.Thread):
     """Sends its share of reports, each until acknowledged, like an app on a flaky connection."""
 
-    def __init__(self, number, port, todo, results, deadline, with_key=True, drop_rate=0.0):
+    def __init__(self, number, port, todo, results, deadline, with_key=True, drop_rate=0.0, pace=0.0):
         super().__init__(daemon=True)
-        self.with_key, self.drop_rate = with_key, drop_rate
+        self.with_key, self.drop_rate, self.pace = with_key, drop_rate, pace
         self.rng = random.Random(number)
         self.number, self.port, self.todo, self.results, self.deadline = number, port, todo, results, deadline
         self.csrf = uuid.uuid4().hex  # the CSRF cookie is ours to choose; the form field must match it
@@ -100,6 +102,7 @@ class Client(threading.Thread):
             except IndexError:
                 return
             self.send(report)
+            time.sleep(self.pace)
 
     def send(self, report):
         fields = {
@@ -265,7 +268,7 @@ def main(argv=None):
                 time.sleep(0.3)
         killing = threading.Thread(target=killer, args=(serve.pid, stop, kills, args.kill_every), daemon=True)
         killing.start()
-        clients = [Client(n, port, todo, results, deadline, not args.without_key, args.drop_rate)
+        clients = [Client(n, port, todo, results, deadline, not args.without_key, args.drop_rate, args.pace)
                    for n in range(args.clients)]
         sending_started = time.monotonic()
         for client in clients:

@@ -17,10 +17,13 @@ CRASH = Path(__file__).resolve().parents[3] / "bench" / "crash.py"
 
 class CrashTests(SimpleTestCase):
     databases = {"default"}  # only to create the crash test's own PostgreSQL database
+
     def crash(self, *args):
         env = {key: value for key, value in os.environ.items() if not key.startswith("STADTLOTSE_TEST")}
-        result = subprocess.run([sys.executable, str(CRASH), "--reports", "50", "--clients", "6", "--kill-every", "0.8",
-                                 "--seconds", "150", *args], env=env, capture_output=True, text=True, timeout=240)
+        # --pace: at least ~6 s of sending, so even a fast machine sees several kills (the killer's clock is seeded).
+        command = [sys.executable, str(CRASH), "--reports", "50", "--clients", "6", "--kill-every", "0.8",
+                   "--pace", "0.7", "--seconds", "150", *args]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
         summary = json.loads(result.stdout.strip().splitlines()[-1])
         return result.returncode, summary
 
