@@ -27,6 +27,10 @@ class CrashTests(SimpleTestCase):
         summary = json.loads(result.stdout.strip().splitlines()[-1])
         return result.returncode, summary
 
+    def drop(self, name):
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def test_reports_survive_kills_exactly_once(self):
         args = []
         if connection.vendor == "postgresql":
@@ -35,6 +39,7 @@ class CrashTests(SimpleTestCase):
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 cursor.execute(f'CREATE DATABASE "{name}"')
+            self.addCleanup(self.drop, name)
             db = connection.settings_dict
             args = ["--database-url", f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"]
         status, summary = self.crash(*args)
