@@ -28,7 +28,7 @@ def parse_args(argv=None):
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"),
                         help="SQLite database folder (ignored with --database-url)")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL instead of SQLite")
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=42)
     return parser.parse_args(argv)
 
@@ -127,12 +127,44 @@ class Rows:
         self.sql = _insert_sql(model, [f.column for f in self.fields])
         self.adapt_datetime = connection.ops.adapt_datetimefield_value
 
+        self.template = [self.defaults[field.attname] for field in self.fields]
+        self.position = {field.attname: i for i, field in enumerate(self.fields)}
+        self.table = model._meta.db_table
+        self.columns = [f.column for f in self.fields]
+        # SQLite stores naive UTC text; str() of a naive datetime is what Django's adapter writes.
+        self.text_datetimes = connection.vendor == "sqlite"
+
     def row(self, **values):
+        row = list(self.template)
+        position = self.position
         for name, value in values.items():
-            if hasattr(value, "tzinfo"):
-                values[name] = self.adapt_datetime(value)
-        merged = {**self.defaults, **values}
-        return [merged[field.attname] for field in self.fields]
+            if value is not None and hasattr(value, "tzinfo"):
+                value = str(value.replace(tzinfo=None)) if self.text_datetimes else value
+            row[position[name]] = value
+        return row
+
+
+def write(cursor, rows_of, rows):
+    """Insert rows: COPY on PostgreSQL (several times faster than INSERTs), executemany elsewhere."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in rows_of.columns)
+        with cursor.cursor.copy(f"COPY {quote(rows_of.table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cursor.executemany(rows_of.sql, rows)
+
+
+def speed_up(connection):
+    """SQLite only: a bulk load needs no crash safety (run it again) but a big page cache for the indexes."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous=OFF")
+            cursor.execute("PRAGMA cache_size=-400000")  # 400 MB
+            cursor.execute("PRAGMA temp_store=MEMORY")
 
 
 def fill(args):
@@ -147,12 +179,17 @@ def fill(args):
 
     rng = random.Random(args.seed)
     sample = point_sampler(rng)
+    # Rejection sampling in the polygons costs ~0.1 ms a point: draw a pool once, pick from it.
+    pool = [sample() for _ in range(min(args.tickets, 100_000))]
+    speed_up(connection)
+    # UTC throughout: naive-UTC text for SQLite is then a plain str().
+    from datetime import UTC
     categories = [c.pk for c in Category.objects.reportable()]
     departments = list(Department.objects.values_list("pk", flat=True))
     texts = [r["text"] for r in load_reports() if len(r.get("text", "")) >= 10] or ["Müll liegt auf dem Gehweg."]
     statuses, weights = zip(*STATUS_MIX)
     channels = ["web", "web", "web", "app", "email", "phone"]
-    now = timezone.now()
+    now = timezone.now().astimezone(UTC)
     prefix = "SL"
     tickets, events = Rows(Ticket, connection), Rows(Event, connection)
     progress = Progress(args.tickets, "tickets")
@@ -162,7 +199,7 @@ def fill(args):
         batch = []
         for _ in range(size):
             created = now - timedelta(seconds=rng.randint(0, 730 * 86400))
-            area, lat, lon = sample()
+            area, lat, lon = rng.choice(pool)
             status = rng.choices(statuses, weights)[0]
             updated = min(now, created + timedelta(hours=rng.randint(1, 24 * 20)))
             batch.append({
@@ -187,7 +224,7 @@ def fill(args):
             public_ids = [t["public_id"] for t in batch]
             event_rows = []
             with connection.cursor() as cursor:
-                cursor.executemany(tickets.sql, [tickets.row(**dict(t)) for t in batch])
+                write(cursor, tickets, [tickets.row(**t) for t in batch])
                 ids = dict(Ticket.objects.filter(public_id__in=public_ids).values_list("public_id", "id"))
                 for t in batch:
                     ticket_id = ids[t["public_id"]]
@@ -198,7 +235,7 @@ def fill(args):
                             ticket_id=ticket_id, kind="status_changed", visibility="public", actor_kind="user",
                             department_id=t["department_id"], status_from="in_progress", status_to=t["status"],
                             note=rng.choice(NOTES[t["status"]]), created_at=t["updated_at"]))
-                cursor.executemany(events.sql, event_rows)
+                write(cursor, events, event_rows)
         written += size
         progress.add(size)
     return written

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its one log line per request also covers what the middleware below answers.
+    "stadtlotse.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "stadtlotse.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -271,16 +273,29 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stadtlotse <noreply@s
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Logging ----------------------------------------------------------------------------------
+# "json": one JSON object per line (time, level, logger, message, request_id, method, path, status,
+# duration_ms, …) for log collectors; "plain": readable lines. Every line carries the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "stadtlotse.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "stadtlotse.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Two lines per job drown everything else; failures are logged as warnings by our jobs.
         "django_tasks": {"level": os.environ.get("TASK_LOG_LEVEL", "WARNING")},
+        # One line per request, written by core/logs.py; off with REQUEST_LOG_LEVEL=WARNING.
+        "stadtlotse.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", os.environ.get("LOG_LEVEL", "INFO"))},
+        # The line above already records every 4xx/5xx; Django's own copy without the request id is noise.
+        "django.request": {"level": "ERROR"},
     },
 }
 
@@ -370,4 +385,8 @@ STADTLOTSE = {
     # confirmation mail before they reach the desk; unconfirmed ones are deleted after this many days.
     "CONFIRM_UNKNOWN_SENDERS": env_bool("STADTLOTSE_CONFIRM_UNKNOWN_SENDERS", False),
     "CONFIRM_EXPIRY_DAYS": env_int("STADTLOTSE_CONFIRM_EXPIRY_DAYS", 7),
+    # /healthz turns 503 when a due job has waited longer than this (worker stopped or swamped) …
+    "HEALTH_MAX_JOB_LAG_SECONDS": env_int("STADTLOTSE_HEALTH_MAX_JOB_LAG_SECONDS", 300),
+    # … or when the disk holding STADTLOTSE_DATA_DIR has less than this many MB free.
+    "HEALTH_MIN_FREE_DISK_MB": env_int("STADTLOTSE_HEALTH_MIN_FREE_DISK_MB", 500),
 }

@@ -5,10 +5,11 @@
 The successful answer is stored inside the same transaction as what the request created, so it
 exists exactly when they do. A second request with the same key waits for the first (unique
 index) and then gets its answer again. Errors are not stored: a client may correct and retry.
-Keys are kept for a day (`purge`).
+Keys are kept for a day (`purge`, run by about every 500th keyed request).
 """
 
 import hashlib
+import random
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,9 @@ from .models import IdempotentResponse
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 KEEP = timedelta(days=1)
+PURGE_CHANCE = 0.002
+# Fields that differ between two sendings of the same request: the key itself, the CSRF token.
+NOT_FINGERPRINTED = {"csrfmiddlewaretoken", "idempotency_key"}
 
 
 class KeyMisused(Exception):
@@ -33,6 +37,8 @@ def _stored(scope, key, fingerprint):
     if stored.fingerprint != fingerprint:
         raise KeyMisused(key)
     response = HttpResponse(bytes(stored.body), status=stored.status, content_type=stored.content_type)
+    if stored.location:
+        response["Location"] = stored.location
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -41,6 +47,8 @@ def _fingerprint(request):
     """What the request asks for, independent of how it was encoded (multipart boundaries differ per retry)."""
     digest = hashlib.sha256()
     for name, values in sorted(request.POST.lists()):
+        if name in NOT_FINGERPRINTED:
+            continue
         digest.update(repr((name, values)).encode())
     for name, files in sorted(request.FILES.lists()):
         for upload in files:
@@ -51,29 +59,38 @@ def _fingerprint(request):
     return digest.hexdigest()
 
 
-def request_key(request):
-    key = request.headers.get(HEADER, "").strip()
+def request_key(request, key=None):
+    """The Idempotency-Key header, or `key` (e.g. a form's hidden field) if given; "" for none."""
+    key = (request.headers.get(HEADER, "") if key is None else key).strip()
     if len(key) > MAX_KEY_LENGTH or any(ord(c) < 33 or ord(c) > 126 for c in key):
         raise KeyMisused(key)
     return key
 
 
-def run_once(request, scope, make_response):
-    """`make_response()` once per (scope, Idempotency-Key); raises KeyMisused for a bad or reused key."""
-    key = request_key(request)
+def run_once(request, scope, make_response, *, key=None):
+    """`make_response()` once per (scope, Idempotency-Key); raises KeyMisused for a bad or reused key.
+
+    `key` replaces the header (the web form carries its key in a hidden field). Successful answers
+    (2xx) and redirects (3xx, the web form's answer) are stored; errors are not.
+    """
+    key = request_key(request, key)
     if not key:
         return make_response()
     fingerprint = _fingerprint(request)
     replay = _stored(scope, key, fingerprint)
     if replay is not None:
         return replay
+    if random.random() < PURGE_CHANCE:  # noqa: S311 - housekeeping, not security
+        # Every web report stores a key now; this keeps the table at about a day's worth without a cron job.
+        purge()
     try:
         with transaction.atomic():
             response = make_response()
-            if 200 <= response.status_code < 300:
+            if 200 <= response.status_code < 400:
                 IdempotentResponse.objects.create(
                     scope=scope, key=key, fingerprint=fingerprint, status=response.status_code,
                     content_type=response.get("Content-Type", ""), body=bytes(response.content),
+                    location=response.get("Location", ""),
                 )
             return response
     except IntegrityError:

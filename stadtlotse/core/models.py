@@ -13,6 +13,7 @@ class IdempotentResponse(models.Model):
     fingerprint = models.CharField(max_length=64)  # SHA-256 of the request body: the same key with other content is refused
     status = models.PositiveSmallIntegerField()
     content_type = models.CharField(max_length=100)
+    location = models.CharField(max_length=500, blank=True)  # a redirect's target (the web form answers with one)
     body = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

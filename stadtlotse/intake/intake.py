@@ -6,6 +6,7 @@ contact, the first Event, the routing (forward for `direct` categories) and the 
 and notify. Only after that commit does the caller learn the ticket id.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,8 @@ from stadtlotse.routing.areas import find_area
 from stadtlotse.routing.departments import choose_department
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Contact, Event, Ticket, TicketSequence
+
+logger = logging.getLogger(__name__)
 
 MAX_ADDRESS_CHARS = 300
 MAX_ANSWER_CHARS = 2000
@@ -278,7 +281,16 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
         data = {"channel": channel, "photos": len(checked_photos)} if checked_photos else {"channel": channel}
         workflow.record(ticket, Event.Kind.CREATED, by=actor, visibility=Event.Visibility.PUBLIC,
                         status_to=Ticket.Status.NEW, data=data, at=now)
-        media.store_photos(ticket, checked_photos, at=now, stored=stored_photos)
+        try:
+            media.store_photos(ticket, checked_photos, at=now, stored=stored_photos)
+        except OSError as exc:
+            # Disk full, media directory read-only or gone: the transaction rolls back, files already
+            # written are deleted, and the sender learns why instead of meeting a server error.
+            logger.error("Photos of a report could not be stored: %s", exc)
+            raise ValidationError({"photos": [_(
+                "Your photos could not be saved because of a problem on our side. Please try again later, "
+                "or send the report without photos."
+            )]}) from exc
         if unconfirmed:
             # Stored, but routed and announced only when the sender confirms (confirmation.confirm).
             confirmation.ask(ticket)

@@ -175,12 +175,16 @@ STASH_MAX_AGE = 24 * 3600
 
 
 def stash(photo):
-    """Keep a checked photo for the next submission of the same form; returns a signed token."""
+    """Keep a checked photo for the next submission of the same form; returns a signed token ("" if it cannot)."""
     if photo.token:
         return photo.token
-    # Abandoned forms leave their photos behind; each new stash clears out those older than a day.
-    purge_stash()
-    path = default_storage.save(f"{STASH_DIR}/{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content))
+    try:
+        # Abandoned forms leave their photos behind; each new stash clears out those older than a day.
+        purge_stash()
+        path = default_storage.save(f"{STASH_DIR}/{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content))
+    except OSError:
+        # Media storage full or read-only: the photo cannot be kept; the form's error already says so.
+        return ""
     photo.stash_path = path
     photo.token = signing.dumps({"path": path, "name": photo.name}, salt=STASH_SALT, compress=True)
     return photo.token
@@ -347,6 +351,20 @@ def delete_files(attachments):
                 file.storage.delete(file.name)
 
 
+def _save_file(file, filename, content):
+    """FieldFile.save(..., save=False) that also removes what a failed write left behind (disk full)."""
+    name = file.field.generate_filename(file.instance, filename)
+    try:
+        file.name = file.storage.save(name, ContentFile(content), max_length=file.field.max_length)
+    except OSError:
+        try:
+            file.storage.delete(name)
+        except OSError:
+            pass
+        raise
+    setattr(file.instance, file.field.attname, file.name)
+
+
 def store_photos(ticket, photos, *, at=None, stored=None):
     """Save the originals of a ticket's photos (staff only) and queue their processing. Call inside its transaction.
 
@@ -365,7 +383,7 @@ def store_photos(ticket, photos, *, at=None, stored=None):
             attachment.created_at = at
         attachments.append(attachment)
         # Names are ours; attachment_path turns them into random paths keeping only the extension.
-        attachment.original.save(f"original.{photo.extension}", ContentFile(photo.content), save=False)
+        _save_file(attachment.original, f"original.{photo.extension}", photo.content)
         attachment.save()
         # In the ticket's transaction: no photo is stored without the job that makes it public.
         process_photo.enqueue(attachment.pk)

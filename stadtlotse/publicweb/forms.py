@@ -6,6 +6,7 @@ its fields, so the web form and every other channel refuse the same things with 
 """
 
 import re
+import secrets
 
 from django import forms
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from stadtlotse.catalog.models import Category, pick_language
 from stadtlotse.intake import intake, media
 from stadtlotse.tickets.models import Contact, Ticket
+
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 # What people type when they look a ticket up: "SL-2026-0042", "sl 2026 42".
 TICKET_ID_INPUT = re.compile(r"^([A-Za-z]{1,10})[\s-]*(\d{4})[\s-]*(\d{1,9})$")
@@ -222,6 +225,10 @@ class ReportForm(PublicForm):
         widget=forms.RadioSelect,
     )
 
+    # One key per rendered form (core/idempotency.py): sending it twice — a double click, a retry after a
+    # dropped connection — gives one ticket, not two.
+    idempotency_key = forms.CharField(required=False, widget=forms.HiddenInput, initial=lambda: secrets.token_urlsafe(24))
+
     # Fields shown together in the "Where is it?" fieldset; errors about the place as a whole go there too.
     LOCATION_FIELDS = ("lat", "lon", "address")
     CONTACT_FIELDS = ("name", "email", "phone", "wants_feedback", "preferred")
@@ -300,8 +307,19 @@ class ReportForm(PublicForm):
 
     def keep_photos(self, photos):
         """Stash photos so the page sent back carries them (as hidden tokens) instead of losing them."""
-        self.kept_photos = [{"token": media.stash(p), "name": p.name, "width": p.width, "height": p.height}
-                            for p in photos]
+        kept = [(media.stash(p), p) for p in photos]
+        self.kept_photos = [{"token": token, "name": p.name, "width": p.width, "height": p.height}
+                            for token, p in kept if token]
+
+    def clean_idempotency_key(self):
+        key = self.cleaned_data["idempotency_key"]
+        # A hidden field the resident cannot fix: a strange value just means "no key".
+        return key if FORM_KEY.fullmatch(key) else ""
+
+    def renew_key(self):
+        """A fresh key for a form sent back to be sent again as a new report."""
+        self.data = self.data.copy()
+        self.data["idempotency_key"] = secrets.token_urlsafe(24)
 
     def clean_category(self):
         code = self.cleaned_data["category"]

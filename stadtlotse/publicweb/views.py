@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stadtlotse.catalog.models import Category
-from stadtlotse.core import ratelimit
+from stadtlotse.core import idempotency, ratelimit
 from stadtlotse.intake import abuse, confirmation as report_confirmation, duplicates, intake, media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
@@ -125,19 +125,22 @@ def _report(request):
             refused = _refuse_source(request, form)
             if refused:
                 return refused
+            # The form's own key (hidden field); a client sending the Idempotency-Key header instead is
+            # kept apart per address, since it chose the key itself.
+            form_key = form.cleaned_data["idempotency_key"]
+            scope = "web" if form_key else f"web:{ratelimit.client_ip(request)}"
             try:
-                ticket = intake.submit(
-                    channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data(),
-                    source=abuse.Source(ip=ratelimit.client_ip(request)),
-                )
+                return idempotency.run_once(request, scope, lambda: _submit(request, form), key=form_key or None)
             except abuse.SourceBlocked as exc:
                 return _refused(request, form, exc.text, status=403)
             except ValidationError as exc:
                 form.add_intake_errors(exc)
                 form.keep_photos(form.accepted_photos)
-            else:
-                media.discard_stashed(form.accepted_photos)
-                return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
+            except idempotency.KeyMisused:
+                form.renew_key()
+                form.add_error(None, _("This form was already sent with other content. Please check your report and "
+                                       "send it again to make it a new report."))
+                form.keep_photos(form.accepted_photos)
         else:
             form.keep_photos(form.accepted_photos)
     else:
@@ -168,6 +171,15 @@ def _refused(request, form, message, *, status):
     """A refused report: a page with the reason; photos kept from an earlier step are deleted."""
     media.discard_stashed(form.accepted_photos)
     return render(request, "publicweb/refused.html", {"message": message}, status=status)
+
+
+def _submit(request, form):
+    ticket = intake.submit(
+        channel=Ticket.Channel.WEB, language=translation.get_language(), **form.report_data(),
+        source=abuse.Source(ip=ratelimit.client_ip(request)),
+    )
+    media.discard_stashed(form.accepted_photos)
+    return redirect("publicweb:confirmation", public_id=ticket.public_id, token=ticket.access_token)
 
 
 def _similar_for(form):

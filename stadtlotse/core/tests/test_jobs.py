@@ -1,4 +1,8 @@
 import datetime as dt
+import io
+
+import time_machine
+from django.core.management import call_command
 
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -24,6 +28,19 @@ class InterruptedJobTests(StadtlotseTestCase):
         self.assertEqual(run_jobs(), len(claimed) + 1)
         self.assertEqual(ticket.notifications.get(template="received").status, Notification.Status.SENT)
         self.assertEqual(ticket.deliveries.get().status, "delivered")
+
+    def test_requeue_jobs_command(self):
+        report("abfall-sperrmuell", HERMANNPLATZ)
+        claimed = list(DBTaskResult.objects.ready())
+        for job in claimed:
+            job.claim("killed-worker")
+        out = io.StringIO()
+        call_command("requeue_jobs", "--older-than-minutes", "5", stdout=out)
+        self.assertEqual(out.getvalue().strip(), "Requeued 0 job(s).")
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=6)):
+            call_command("requeue_jobs", "--older-than-minutes", "5", stdout=out)
+        self.assertIn(f"Requeued {len(claimed)} job(s).", out.getvalue())
+        self.assertEqual(DBTaskResult.objects.ready().count(), len(claimed))
 
     def test_a_job_that_already_did_its_work_does_nothing_twice(self):
         ticket = report("abfall-sperrmuell", HERMANNPLATZ)

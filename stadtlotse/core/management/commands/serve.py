@@ -11,6 +11,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from stadtlotse.core import jobs
@@ -25,6 +26,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+
+    def requeue(self):
+        """Give back the job a dead worker was running; it stays "running" forever otherwise."""
+        try:
+            requeued = jobs.requeue_stale(started_before=timezone.now())
+        except DatabaseError as exc:
+            # The worker probably died because the database is down; the next restart tries again.
+            self.stderr.write(f"Could not requeue jobs: {exc}")
+            connections.close_all()
+            return
+        if requeued:
+            self.stderr.write(f"Requeued {requeued} job(s) the worker had not finished.")
 
     def handle(self, *args, host, port, web_workers, **options):
         # Nothing else runs jobs on this machine yet, so any job still marked running was
@@ -46,7 +59,8 @@ class Command(BaseCommand):
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",
                 "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
-                "--access-logfile", "-", "--graceful-timeout", "10",
+                # No gunicorn access log: core/logs.py writes one line per request, with its request id.
+                "--graceful-timeout", "10",
             ],
             "worker": [sys.executable, "-m", "stadtlotse", "db_worker", "--interval", "1", "--no-startup-delay"],
         }
@@ -70,6 +84,8 @@ class Command(BaseCommand):
                         # A crashed worker must not silently stop notifications and forwarding.
                         self.stderr.write(f"{name} exited with {process.returncode}; restarting.")
                         time.sleep(RESTART_PAUSE_SECONDS)
+                        if name == "worker":
+                            self.requeue()
                         processes[name] = subprocess.Popen(commands[name])
                 time.sleep(0.5)
         finally:

@@ -1,0 +1,94 @@
+"""Structured logs: one line per request with a request id, and that id on every other line of the request.
+
+LOG_FORMAT=json writes each record as one JSON object per line (for journald, Loki, ELK);
+LOG_FORMAT=plain (the default) writes readable text. See docs/deploy.md, "Logs".
+"""
+
+import contextvars
+import datetime
+import json
+import logging
+import re
+import time
+import uuid
+
+from django.utils.functional import empty
+
+request_id_var = contextvars.ContextVar("request_id", default="-")
+# An id from the reverse proxy (nginx's $request_id) is kept if it looks harmless; anything else is replaced.
+INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# URL parts that are secrets (private links, Open311 tokens) never reach a log file.
+SECRET_KWARGS = ("token", "api_key")
+# Fields of the per-request line, in this order in JSON.
+REQUEST_FIELDS = ("request_id", "method", "path", "view", "status", "duration_ms", "user_id")
+
+logger = logging.getLogger("stadtlotse.request")
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id on every record, so one request's lines can be found together."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        entry = {
+            "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for field in REQUEST_FIELDS:
+            if hasattr(record, field):
+                entry[field] = getattr(record, field)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _logged_path(request):
+    match = getattr(request, "resolver_match", None)
+    path = request.path
+    if match is not None:
+        for name in SECRET_KWARGS:
+            secret = match.kwargs.get(name)
+            if secret:
+                path = path.replace(str(secret), "[hidden]")
+    return path
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (also the X-Request-ID response header) and logs one line when it is answered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        reset = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            match = getattr(request, "resolver_match", None)
+            user = getattr(request, "user", None)
+            fields = {
+                "request_id": request_id, "method": request.method, "path": _logged_path(request),
+                "view": match.view_name if match else "", "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                # Only staff have accounts; residents stay anonymous in logs too. No IP addresses either.
+                # Read only if the view already loaded the user: a log line must not cost a query.
+                "user_id": user.pk if user is not None and getattr(user, "_wrapped", empty) is not empty
+                and user.is_authenticated else None,
+            }
+            logger.info('"%s %s" %s %sms', request.method, fields["path"], response.status_code,
+                        fields["duration_ms"], extra=fields)
+            return response
+        finally:
+            request_id_var.reset(reset)
