@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import TransactionTestCase
 
 from stadtlotse.core import backup
-from stadtlotse.core.testing import build_world, report, resident
+from stadtlotse.core.testing import build_world, report, resident, run_jobs
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Attachment, Ticket
@@ -27,6 +27,7 @@ class BackupTests(TemporaryMediaMixin, TransactionTestCase):
         self.dir = Path(tempfile.mkdtemp(prefix="stadtlotse-backup-test-"))
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         self.with_photo = report(photos=[upload("sofa.jpg")], contact=resident(email="foto@example.org"))
+        run_jobs()  # the photo job writes the public version and thumbnail the backup must carry too
         report(description="Die Straßenlaterne vor Haus 12 ist seit Tagen dunkel.", code="licht-laterne")
         report(contact=resident(name="Rudi Rückfrage", phone="030 1234567", email=""))
         self.archive = self.dir / "backup.tar.gz"
