@@ -15,10 +15,14 @@ def next_retention_run(now=None):
 
 @task()
 def erase_expired_contacts():
-    """The retention job: erases contact data of tickets closed long enough ago, and queues tomorrow's run."""
+    """The nightly retention job: erases contact data of tickets closed long enough ago, deletes web
+    reports whose sender never confirmed them (intake/confirmation.py), and queues tomorrow's run."""
+    from stadtlotse.intake import confirmation
+
     from . import privacy
 
     try:
+        confirmation.expire(commit=True)
         return privacy.erase_expired_contacts()
     finally:
         erase_expired_contacts.using(run_after=next_retention_run()).enqueue()

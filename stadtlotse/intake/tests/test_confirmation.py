@@ -119,3 +119,13 @@ class ConfirmationTests(StadtlotseTestCase):
         self.assertEqual(confirmation.expire(commit=True), 1)
         self.assertEqual(list(Ticket.objects.all()), [young])
         self.assertFalse(Notification.objects.filter(ticket_id=old.pk).exists())
+
+    def test_the_nightly_retention_job_also_deletes_expired_unconfirmed_reports(self):
+        from stadtlotse.tickets.tasks import erase_expired_contacts
+
+        with confirming():
+            self.send(email="neu@example.org")
+        Ticket.objects.update(created_at=timezone.now() - timedelta(days=8))
+        erase_expired_contacts.enqueue()
+        run_jobs()
+        self.assertFalse(Ticket.objects.exists())
