@@ -326,6 +326,9 @@ STADTLOTSE = {
     "CONNECTOR_TIMEOUT_SECONDS": env_int("STADTLOTSE_CONNECTOR_TIMEOUT_SECONDS", 30),
     # IMAP mailbox for replies (alternative to the MTA pipe `receive_mail`): imaps://user:pass@host/INBOX
     "CONNECTOR_IMAP_URL": os.environ.get("STADTLOTSE_CONNECTOR_IMAP_URL", ""),
+    # Seconds between rounds of pulling status from the departments' Open311 back ends and the IMAP
+    # mailbox, as a job the worker runs (0: off, e.g. when poll_imap/poll_open311 run from cron).
+    "CONNECTOR_POLL_SECONDS": env_int("STADTLOTSE_CONNECTOR_POLL_SECONDS", 120),
     "DESK_EMAIL": os.environ.get("STADTLOTSE_DESK_EMAIL", "koordination@stadtlotse.localhost"),
     # Federal state whose public holidays pause deadlines (ISO 3166-2 code without "DE-": BE, BY, NW, …).
     "HOLIDAY_STATE": os.environ.get("STADTLOTSE_HOLIDAY_STATE", "BE"),

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from stadtlotse.core import jobs
+
 
 def _next_run():
     return timezone.now() + timedelta(minutes=settings.STADTLOTSE["ANALYTICS_REFRESH_MINUTES"])
@@ -23,14 +25,7 @@ def refresh_figures():
 
 def schedule_refresh():
     """Queue the refresh job unless one is already waiting (called when the server starts)."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=refresh_figures.module_path, status=TaskResultStatus.READY)
-    if waiting.exists():
-        return False
-    refresh_figures.using(run_after=_next_run()).enqueue()
-    return True
+    return jobs.start_cycle(refresh_figures, _next_run())
 
 
 @task()
@@ -45,13 +40,6 @@ def weekly_summary():
 
 
 def schedule_weekly_summary():
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     from . import summary
 
-    waiting = DBTaskResult.objects.filter(task_path=weekly_summary.module_path, status=TaskResultStatus.READY)
-    if waiting.exists():
-        return False
-    weekly_summary.using(run_after=summary.next_run()).enqueue()
-    return True
+    return jobs.start_cycle(weekly_summary, summary.next_run())

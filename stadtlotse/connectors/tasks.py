@@ -1,6 +1,9 @@
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from django_tasks import task
 
@@ -34,3 +37,38 @@ def deliver(delivery_id):
             deliveries.record_failure(delivery, error, final=final, next_attempt_at=run_after)
         return "failed" if final else "retry"
 
+
+
+def _next_poll():
+    return timezone.now() + timedelta(seconds=settings.STADTLOTSE["CONNECTOR_POLL_SECONDS"])
+
+
+@task()
+def poll_department_systems():
+    """Pull what the departments' systems report back (their Open311 back ends, the IMAP mailbox
+    for replies), then queue the next round, so `serve` needs no separate poller processes."""
+    from stadtlotse.catalog.models import Department
+
+    from . import imap, open311_client
+
+    try:
+        if settings.STADTLOTSE["CONNECTOR_IMAP_URL"]:
+            try:
+                imap.poll()
+            except (OSError, imap.imaplib.IMAP4.error) as exc:
+                logger.warning("IMAP poll failed: %s", exc)
+        departments = Department.objects.filter(connector=Department.Connector.OPEN311, is_active=True)
+        for department in departments.order_by("name"):
+            try:
+                open311_client.poll(department)
+            except deliveries.DeliveryError as exc:  # unreachable, or an answer that makes no sense
+                logger.warning("Open311 poll of %s failed: %s", department.slug, exc)
+    finally:
+        poll_department_systems.using(run_after=_next_poll()).enqueue()
+
+
+def schedule_polling():
+    """Start the polling cycle unless switched off (STADTLOTSE_CONNECTOR_POLL_SECONDS=0) or already waiting."""
+    if not settings.STADTLOTSE["CONNECTOR_POLL_SECONDS"]:
+        return False
+    return jobs.start_cycle(poll_department_systems, _next_poll())

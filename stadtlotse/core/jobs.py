@@ -41,3 +41,18 @@ def requeue_stale(*, started_before):
     return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=started_before).update(
         status=TaskResultStatus.READY, started_at=None
     )
+
+
+def start_cycle(task, run_after):
+    """Queue a self-repeating job (digest, retention, refresh, polling) unless one already waits.
+
+    Called when the server starts; each run queues its own successor, so the cycle keeps going.
+    Returns whether it queued one.
+    """
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists():
+        return False
+    task.using(run_after=run_after).enqueue()
+    return True

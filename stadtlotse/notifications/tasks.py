@@ -48,13 +48,6 @@ def daily_digest():
 
 def schedule_daily_digest():
     """Queue the digest job unless one is already waiting (called when the server starts)."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     from . import digest
 
-    waiting = DBTaskResult.objects.filter(task_path=daily_digest.module_path, status=TaskResultStatus.READY)
-    if waiting.exists():
-        return False
-    daily_digest.using(run_after=digest.next_run()).enqueue()
-    return True
+    return jobs.start_cycle(daily_digest, digest.next_run())

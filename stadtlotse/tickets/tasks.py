@@ -3,6 +3,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from stadtlotse.core import jobs
+
 # Local hour (city time) of the daily erasure: at night, when nobody is working on tickets.
 RETENTION_HOUR = 3
 
@@ -30,11 +32,4 @@ def erase_expired_contacts():
 
 def schedule_retention():
     """Queue the retention job unless one is already waiting (called when the server starts)."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    waiting = DBTaskResult.objects.filter(task_path=erase_expired_contacts.module_path, status=TaskResultStatus.READY)
-    if waiting.exists():
-        return False
-    erase_expired_contacts.using(run_after=next_retention_run()).enqueue()
-    return True
+    return jobs.start_cycle(erase_expired_contacts, next_retention_run())

@@ -98,6 +98,32 @@ class Open311ClientTests(ConnectorTestCase):
         self.use_open311()
         self.check_round_trip()
 
+    def test_the_worker_polls_every_department_and_keeps_the_cycle_going(self):
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        from stadtlotse.connectors.tasks import poll_department_systems, schedule_polling
+
+        self.use_open311()
+        ticket = self.forward()
+        # A second department whose back end is down must not keep the first from being polled.
+        self.waste.connector = Department.Connector.OPEN311
+        self.waste.connector_settings = {"endpoint": "http://127.0.0.1:9/open311/v2/", "api_key": API_KEY}
+        self.waste.save()
+        self.city.run(in_backend(ticket.external_id, "workflow.accept(ticket, by=by, note='Ist beauftragt.')"))
+        self.assertTrue(schedule_polling())
+        self.assertFalse(schedule_polling(), "one cycle only")
+        DBTaskResult.objects.filter(task_path=poll_department_systems.module_path).update(run_after=timezone.now())
+        with self.assertLogs("stadtlotse.connectors.tasks", "WARNING") as logs:
+            run_jobs()
+        self.assertIn("abfallwirtschaft", "".join(logs.output))
+        ticket.refresh_from_db()
+        self.assertEqual(ticket.status, Ticket.Status.ACCEPTED)
+        waiting = DBTaskResult.objects.filter(task_path=poll_department_systems.module_path,
+                                              status=TaskResultStatus.READY)
+        self.assertEqual(waiting.count(), 1, "the next round is queued")
+        self.assertGreater(waiting.get().run_after, timezone.now())
+
     def test_forward_as_json(self):
         self.use_open311(format="json")
         self.check_round_trip()

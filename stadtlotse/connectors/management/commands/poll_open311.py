@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from stadtlotse.catalog.models import Department
 from stadtlotse.connectors import open311_client
+from stadtlotse.connectors.delivery import DeliveryError
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
             for department in departments.order_by("name"):
                 try:
                     counts = open311_client.poll(department)
-                except open311_client.Open311Error as exc:
+                except DeliveryError as exc:  # unreachable, or an answer that makes no sense
                     self.stderr.write(f"{department.slug}: {exc}")
                     continue
                 self.stdout.write(f"{department.slug}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
