@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, F, FloatField, Func, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,9 @@ from stadtlotse.tickets.models import Ticket
 
 # Cells per side of the box when clustering.
 GRID_CELLS = 24
+# A clustered answer (a district or the whole city) is the same for everyone looking at that box and
+# changes slowly; counting a city's points costs seconds at a million tickets, so it is kept a minute.
+CLUSTER_CACHE_SECONDS = 60
 
 
 class CellNumber(Func):
@@ -122,6 +126,9 @@ def geojson(map_filter, now=None, names=None):
 
     `names`: category id → display name, when the caller has them already.
     """
+    key = _cache_key(map_filter)
+    if now is None and (cached := cache.get(key)) is not None:
+        return cached
     limit = settings.STADTLOTSE["MAP_MAX_POINTS"]
     parts = []
     for tickets in map_parts(map_filter, now):
@@ -153,8 +160,18 @@ def geojson(map_filter, now=None, names=None):
         ]
         return {"type": "FeatureCollection", "features": features, "clustered": False}
     # Counted in one query: summing two grids measured slower over a whole city than the OR (bench/geojson.py).
-    return {"type": "FeatureCollection", "features": clusters([parts[0] | parts[1]], map_filter.bbox),
-            "clustered": True}
+    answer = {"type": "FeatureCollection", "features": clusters([parts[0] | parts[1]], map_filter.bbox),
+              "clustered": True}
+    if now is None:
+        cache.set(key, answer, CLUSTER_CACHE_SECONDS)
+    return answer
+
+
+def _cache_key(map_filter):
+    """The clustered answer's cache key: the filters and the box (clusters carry no names or labels)."""
+    category = map_filter.category.pk if map_filter.category else ""
+    box = ",".join(f"{v:.5f}" for v in map_filter.bbox) if map_filter.bbox else "world"
+    return f"map-clusters:{category}:{map_filter.status}:{map_filter.area_id or ''}:{map_filter.days or ''}:{box}"
 
 
 def clusters(parts, bbox):

@@ -41,7 +41,7 @@ class GeoJSONTests(PublicWebTestCase):
         return sorted(f["properties"]["id"] for f in response.json()["features"])
 
     def test_published_open_and_recently_resolved_in_the_box(self):
-        with self.assertNumQueries(4):  # categories and districts (the filters), open points, resolved points
+        with self.assertNumQueries(5):  # categories and districts (the filters), the cluster cache, open and resolved points
             response = self.client.get(self.url, {"bbox": BERLIN})
         data = response.json()
         self.assertIs(data["clustered"], False)
@@ -78,13 +78,20 @@ class GeoJSONTests(PublicWebTestCase):
     def test_clusters_above_the_limit(self):
         for _ in range(3):
             report(place=(HERMANNPLATZ[0] + 0.0001, HERMANNPLATZ[1]))
-        with self.assertNumQueries(4):  # categories, districts, the first limit+1 points, then the grid
-            response = self.client.get(self.url, {"bbox": BERLIN})
+        response = self.client.get(self.url, {"bbox": BERLIN})
         data = response.json()
         self.assertIs(data["clustered"], True)
         counts = sorted(f["properties"]["count"] for f in data["features"])
         self.assertEqual(counts, [1, 1, 4])  # Neukölln (4), Mitte, Spandau
         self.assertTrue(all(f["properties"]["cluster"] for f in data["features"]))
+
+        # The same box again within a minute: the clusters come from the cache, no counting.
+        report(place=(HERMANNPLATZ[0] + 0.0001, HERMANNPLATZ[1]))
+        with self.assertNumQueries(3):  # categories, districts, the cache
+            self.assertEqual(self.client.get(self.url, {"bbox": BERLIN}).json(), data)
+        with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+            later = self.client.get(self.url, {"bbox": BERLIN}).json()
+        self.assertEqual(sorted(f["properties"]["count"] for f in later["features"]), [1, 1, 5])
 
 
 class MapPagesTests(PublicWebTestCase):
