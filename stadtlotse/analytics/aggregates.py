@@ -19,7 +19,7 @@ from stadtlotse.catalog.models import Area, Category, Department
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import figures
-from .figures import RESOLVED, Durations, Filter, Share, _subtree_ids
+from .figures import RESOLVED, Durations, Filter, Share
 from .models import ALL_BIN_COLUMNS, BIN_COLUMNS, DURATION_BINS, DailyFigure, MonthlyFigure
 
 COUNTS = ("received", "resolved", "with_deadline", "in_time", "forwarded", "reforwarded", "reopened", "duplicates",
@@ -160,17 +160,7 @@ def _month_end(first):
 
 
 def _narrow(figures_, f):
-    if f.district:
-        figures_ = figures_.filter(area_id__in=_subtree_ids(Area, f.district))
-    if f.category:
-        figures_ = figures_.filter(category_id__in=_subtree_ids(Category, f.category))
-    if f.department:
-        figures_ = figures_.filter(department=f.department)
-    if f.departments is not None:
-        figures_ = figures_.filter(department_id__in=f.departments)
-    if f.channel:
-        figures_ = figures_.filter(channel=f.channel)
-    return figures_.order_by()
+    return f.narrow(figures_).order_by()
 
 
 def daily_rows(f, start=None, end=None):

@@ -77,18 +77,21 @@ class Filter:
 
     def scope(self):
         """Tickets matching everything but the period."""
-        tickets = Ticket.objects.all()
+        return self.narrow(Ticket.objects.all())
+
+    def narrow(self, rows):
+        """Tickets, or daily/monthly figures (same field names), matching everything but the period."""
         if self.district:
-            tickets = tickets.filter(area_id__in=_subtree_ids(Area, self.district))
+            rows = rows.filter(area_id__in=_subtree_ids(Area, self.district))
         if self.category:
-            tickets = tickets.filter(category_id__in=_subtree_ids(Category, self.category))
+            rows = rows.filter(category_id__in=_subtree_ids(Category, self.category))
         if self.department:
-            tickets = tickets.filter(department=self.department)
+            rows = rows.filter(department=self.department)
         if self.departments is not None:
-            tickets = tickets.filter(department_id__in=self.departments)
+            rows = rows.filter(department_id__in=self.departments)
         if self.channel:
-            tickets = tickets.filter(channel=self.channel)
-        return tickets
+            rows = rows.filter(channel=self.channel)
+        return rows
 
     def tickets(self):
         """Tickets received in the period and matching the filters."""
