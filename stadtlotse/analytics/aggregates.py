@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from stadtlotse.catalog.models import Area, Category, Department
+from stadtlotse.catalog.models import Category, Department
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import figures
@@ -235,14 +235,7 @@ def top_categories(f, *, limit=3):
             counts[(row["area_id"], row["category_id"])] += row["n"]
     for (area_id, category_id), n in counts.items():
         per_area[area_id].append((n, category_id))
-    areas = dict(Area.objects.filter(pk__in=per_area).values_list("pk", "name"))
-    categories = {c.pk: c.display_name for c in Category.objects.filter(
-        pk__in={cid for pairs in per_area.values() for _n, cid in pairs})}
-    out = []
-    for area_id, pairs in per_area.items():
-        pairs.sort(key=lambda p: (-p[0], categories[p[1]]))
-        out.append((areas[area_id], [(categories[cid], n) for n, cid in pairs[:limit]]))
-    return sorted(out)
+    return figures.ranked_per_district(per_area, limit)
 
 
 def district_counts(f):

@@ -316,6 +316,11 @@ def top_categories(f, *, limit=3):
     per_area = {}
     for row in rows:
         per_area.setdefault(row["area_id"], []).append((row["n"], row["category_id"]))
+    return ranked_per_district(per_area, limit)
+
+
+def ranked_per_district(per_area, limit):
+    """{district id: [(count, category id), …]} → the top_categories() answer, with names."""
     areas = dict(Area.objects.filter(pk__in=per_area).values_list("pk", "name"))
     categories = {c.pk: c.display_name for c in Category.objects.filter(
         pk__in={cid for pairs in per_area.values() for _n, cid in pairs})}
