@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from stadtlotse.accounts.models import Membership
+from stadtlotse.core import jobs
 from stadtlotse.tickets.models import Ticket
 
 from .figures import RESOLVED, Filter
@@ -84,7 +85,5 @@ def send_weekly_summary(*, now=None):
 
 def next_run(now=None):
     """The next WEEKLY_SUMMARY_WEEKDAY at DIGEST_HOUR, city time, after `now`."""
-    local = timezone.localtime(now or timezone.now())
-    at = local.replace(hour=settings.STADTLOTSE["DIGEST_HOUR"], minute=0, second=0, microsecond=0)
-    at += timedelta(days=(settings.STADTLOTSE["WEEKLY_SUMMARY_WEEKDAY"] - at.weekday()) % 7)
-    return at if at > local else at + timedelta(days=7)
+    return jobs.next_local_time(settings.STADTLOTSE["DIGEST_HOUR"],
+                                weekday=settings.STADTLOTSE["WEEKLY_SUMMARY_WEEKDAY"], now=now)

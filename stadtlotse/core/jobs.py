@@ -56,3 +56,14 @@ def start_cycle(task, run_after):
         return False
     task.using(run_after=run_after).enqueue()
     return True
+
+
+def next_local_time(hour, *, weekday=None, now=None):
+    """The next moment at `hour` o'clock city time after `now` (on `weekday`, 0 = Monday, if given):
+    when the periodic jobs (digest, retention, weekly summary) run next."""
+    local = timezone.localtime(now or timezone.now())
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if weekday is None:
+        return at if at > local else at + timedelta(days=1)
+    at += timedelta(days=(weekday - at.weekday()) % 7)
+    return at if at > local else at + timedelta(days=7)

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from stadtlotse.accounts.models import Membership
+from stadtlotse.core import jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 
@@ -90,6 +91,4 @@ def send_digest(*, now=None):
 
 def next_run(now=None):
     """The next digest time: today's DIGEST_HOUR (city time) if still ahead, else tomorrow's."""
-    local = timezone.localtime(now or timezone.now())
-    at = local.replace(hour=settings.STADTLOTSE["DIGEST_HOUR"], minute=0, second=0, microsecond=0)
-    return at if at > local else at + timedelta(days=1)
+    return jobs.next_local_time(settings.STADTLOTSE["DIGEST_HOUR"], now=now)

@@ -1,6 +1,3 @@
-from datetime import timedelta
-
-from django.utils import timezone
 from django_tasks import task
 
 from stadtlotse.core import jobs
@@ -10,9 +7,7 @@ RETENTION_HOUR = 3
 
 
 def next_retention_run(now=None):
-    local = timezone.localtime(now or timezone.now())
-    at = local.replace(hour=RETENTION_HOUR, minute=0, second=0, microsecond=0)
-    return at if at > local else at + timedelta(days=1)
+    return jobs.next_local_time(RETENTION_HOUR, now=now)
 
 
 @task()
