@@ -1,10 +1,8 @@
-import tempfile
-
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 
 from stadtlotse.core.testing import HERMANNPLATZ, report, resident
+from stadtlotse.intake.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment, Ticket
 
 from .base import BackofficeTestCase
@@ -210,13 +208,7 @@ class DepartmentTests(BackofficeTestCase):
         self.assertEqual(callback.status, "pending")
 
 
-class AttachmentTests(BackofficeTestCase):
-    @classmethod
-    def setUpClass(cls):
-        media_root = cls.enterClassContext(tempfile.TemporaryDirectory())
-        cls.enterClassContext(override_settings(MEDIA_ROOT=media_root))
-        super().setUpClass()
-
+class AttachmentTests(TemporaryMediaMixin, BackofficeTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

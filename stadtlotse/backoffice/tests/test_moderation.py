@@ -1,6 +1,5 @@
 """Moderation: publish or hide a report, edit its public text, hide single photos; hiding is told to the reporter."""
 
-import tempfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -8,6 +7,7 @@ from django.urls import reverse
 
 from stadtlotse.core.smtp import SMTPServer
 from stadtlotse.core.testing import HERMANNPLATZ, report, run_jobs
+from stadtlotse.intake.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment, Event, Ticket
 
 from .base import BackofficeTestCase
@@ -15,13 +15,7 @@ from .base import BackofficeTestCase
 RITA = "rita@example.org"
 
 
-class ModerationTests(BackofficeTestCase):
-    @classmethod
-    def setUpClass(cls):
-        media_root = cls.enterClassContext(tempfile.TemporaryDirectory())
-        cls.enterClassContext(override_settings(MEDIA_ROOT=media_root))
-        super().setUpClass()
-
+class ModerationTests(TemporaryMediaMixin, BackofficeTestCase):
     def setUp(self):
         super().setUp()
         self.ticket = report("sonstiges", HERMANNPLATZ, description="Herr Müller aus Nr. 5 lässt immer Müll liegen.")

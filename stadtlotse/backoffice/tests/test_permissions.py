@@ -4,16 +4,15 @@ The URLs are read from the URLconf: a new back-office URL without an entry in EX
 `test_every_url_is_covered`, so no URL goes untested.
 """
 
-import tempfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 
 from stadtlotse.accounts.models import SavedView
 from stadtlotse.backoffice import urls as backoffice_urls
 from stadtlotse.backoffice.forms import ACTION_FORMS
 from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report
+from stadtlotse.intake.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment
 
 from .base import BackofficeTestCase
@@ -59,13 +58,7 @@ EXPECTED = {
 }
 
 
-class PermissionWalkTests(BackofficeTestCase):
-    @classmethod
-    def setUpClass(cls):
-        media_root = cls.enterClassContext(tempfile.TemporaryDirectory())
-        cls.enterClassContext(override_settings(MEDIA_ROOT=media_root))
-        super().setUpClass()
-
+class PermissionWalkTests(TemporaryMediaMixin, BackofficeTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
