@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -297,14 +297,19 @@ def attachment(request, public_id, attachment_id):
     return media.serve(photo.original, photo.content_type, f"{ticket.public_id}-{photo.pk}-original.{photo.extension}")
 
 
+def _photo_to_moderate(request, public_id, attachment_id):
+    """The ticket and its photo, for someone allowed to moderate it (404 if not visible, 403 if not allowed)."""
+    ticket = _ticket_for(request, public_id)
+    if "moderate" not in workflow.allowed_actions(ticket, request.user):
+        raise PermissionDenied
+    return ticket, get_object_or_404(ticket.attachments, pk=attachment_id)
+
+
 @login_required
 @require_POST
 def moderate_photo(request, public_id, attachment_id):
     """Hide one photo from the public (with a reason the reporter is told), or show it again."""
-    ticket = _ticket_for(request, public_id)
-    if "moderate" not in workflow.allowed_actions(ticket, request.user):
-        raise PermissionDenied
-    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    ticket, photo = _photo_to_moderate(request, public_id, attachment_id)
     form = PhotoModerationForm(request.POST)
     form.is_valid()
     try:
@@ -321,10 +326,7 @@ def moderate_photo(request, public_id, attachment_id):
 @require_POST
 def redact_photo(request, public_id, attachment_id):
     """Blur a rectangle the desk drew (or typed) on a photo, server-side, in its public version."""
-    ticket = _ticket_for(request, public_id)
-    if "moderate" not in workflow.allowed_actions(ticket, request.user):
-        raise PermissionDenied
-    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    ticket, photo = _photo_to_moderate(request, public_id, attachment_id)
     form = RedactionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give the rectangle as whole numbers of pixels: %(errors)s")
@@ -343,10 +345,7 @@ def redact_photo(request, public_id, attachment_id):
 @require_POST
 def remove_redaction(request, public_id, attachment_id, number):
     """Take back a rectangle drawn by hand (drawn in the wrong place); the area is shown again."""
-    ticket = _ticket_for(request, public_id)
-    if "moderate" not in workflow.allowed_actions(ticket, request.user):
-        raise PermissionDenied
-    photo = get_object_or_404(ticket.attachments, pk=attachment_id)
+    ticket, photo = _photo_to_moderate(request, public_id, attachment_id)
     try:
         moderation.remove_redaction(photo, int(number), by=request.user)
     except workflow.WorkflowError as exc:
