@@ -96,8 +96,6 @@ def export(ticket):
             "consent_at": contact.consent_at.isoformat() if contact.consent_at else None,
             "erased_at": contact.erased_at.isoformat() if contact.erased_at else None,
         }
-    from stadtlotse.notifications.models import Notification
-
     messages = []
     if contact is not None and not contact.erased_at:
         messages = [

@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from stadtlotse.catalog.models import Department
 from stadtlotse.connectors import mail_in
 from stadtlotse.connectors.models import Delivery, InboundUpdate
 from stadtlotse.core.smtp import SMTPServer, free_port
