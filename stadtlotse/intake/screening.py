@@ -187,7 +187,7 @@ def repeated_text_flag(text, sources):
 # --- personal data -------------------------------------------------------------------------------
 
 EMAIL = re.compile(
-    r"[\w.+-]+(?:@|\s*[(\[]\s*(?:at|ät)\s*[)\]]\s*)[\w-]+(?:\.[\w-]+)*\s*(?:\.|[(\[]\s*dot\s*[)\]])\s*[a-z]{2,}",
+    r"(?<![\w.+-])[\w.+-]{1,64}(?:@|\s*[(\[]\s*(?:at|ät)\s*[)\]]\s*)[\w-]+(?:\.[\w-]+)*\s*(?:\.|[(\[]\s*dot\s*[)\]])\s*[a-z]{2,}",
     re.IGNORECASE,
 )
 PHONE = re.compile(
@@ -242,23 +242,24 @@ _DIGIT_WORD = "|".join(sorted(DIGIT_WORDS, key=len, reverse=True))
 # counting ("eins, zwei, drei Einkaufswagen"). "plus" before them is the international prefix.
 SPELLED_DIGITS = re.compile(rf"(?i)(?<!\w)(plus\s+)?(?:{_DIGIT_WORD})(?:[\s,;/-]+(?:{_DIGIT_WORD})(?!\w)){{3,}}")
 # A word of digits with letters that look like digits: "0l70", "4O19", "O176" (two real digits at least).
-LOOKALIKE_NUMBER = re.compile(r"(?<!\w)(?=[0-9lIOo]*\d[0-9lIOo]*\d)[0-9lIOo]{3,}(?!\w)")
+LOOKALIKE_NUMBER = re.compile(r"(?<!\w)[0-9lIOo]{3,20}(?!\w)")
 LOOKALIKES = str.maketrans("lIOo", "1100")
 # Digits one by one: "0 1 7 0 - 1 2 3 4 5 6 7", "0-1-7-2-…" (six at least; dates and counts are shorter).
-SPACED_DIGITS = re.compile(r"(?<![\d.,])\d(?:\s?[\s.\-/]\s?\d(?!\d)){5,}")
+SPACED_DIGITS = re.compile(r"(?<![\d.,])\d(?:\s?[\s.\-/]\s?\d(?!\d)){5,16}")
 # Groups joined by dots, beginning with an area code: "0170.555.12.34" (a date starts "03.", not "030.").
 DOTTED_NUMBER = re.compile(r"(?<![\d.])0\d{2,5}(?:\.\d{2,5}){1,4}(?![.,]?\d)")
 SPACED_SEPARATOR = re.compile(r"(?<=\d)\s+([/-])\s+(?=\d)")
 
 _DOT = r"(?:\s*(?:\.|[(\[{<]\s*(?:dot|punkt)\s*[)\]}>])\s*|\s+(?:dot|punkt)\s+)"
 _TIGHT_DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punkt)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)"
-_PART = r"[\w+-]+"
+# Bounded, and starting only where a word starts: a long run of "a.a.a." must not take quadratic time.
+_PART = r"[\w+-]{1,64}"
 # Domains people give in words ("web punkt de"): a known ending, so that "bei der Ecke. De…" is no address.
 _TLD = r"(?:de|com|net|org|eu|info|at|ch|nl|fr|it|uk|io|me|berlin|email|online|biz|co)"
 # "name @ example . org", "name (at) example (dot) org", "name[ät]example.org".
-EMAIL_SPACED = rf"{_PART}(?:{_DOT}{_PART})*\s*(?:@|[(\[{{<]\s*(?:at|ät|@)\s*[)\]}}>])\s*{_PART}(?:{_DOT}{_PART})*{_DOT}[^\W\d_]{{2,24}}(?!\w)"
+EMAIL_SPACED = rf"(?<![\w.+-]){_PART}(?:{_DOT}{_PART}){{0,4}}\s*(?:@|[(\[{{<]\s*(?:at|ät|@)\s*[)\]}}>])\s*{_PART}(?:{_DOT}{_PART}){{0,4}}{_DOT}[^\W\d_]{{2,24}}(?!\w)"
 # "jana punkt weber bei example punkt org", "name at gmx dot de".
-EMAIL_WORDED = rf"{_PART}(?:{_DOT}{_PART})*\s+(?:at|ät|bei)\s+{_PART}(?:{_TIGHT_DOT}{_PART})*{_TIGHT_DOT}{_TLD}(?!\w)"
+EMAIL_WORDED = rf"(?<![\w.+-]){_PART}(?:{_DOT}{_PART}){{0,4}}\s+(?:at|ät|bei)\s+{_PART}(?:{_TIGHT_DOT}{_PART}){{0,4}}{_TIGHT_DOT}{_TLD}(?!\w)"
 SPELLED_EMAIL = re.compile(rf"{EMAIL_SPACED}|{EMAIL_WORDED}", re.IGNORECASE)
 
 
@@ -268,10 +269,15 @@ def contact_view(text):
     written one by one or in dotted groups run together. Only for finding contact data."""
     view = unicodedata.normalize("NFKC", text)
     view = SPELLED_DIGITS.sub(_digits_of_words, view)
-    view = LOOKALIKE_NUMBER.sub(lambda m: m.group(0).translate(LOOKALIKES), view)
+    view = LOOKALIKE_NUMBER.sub(_digits_of_lookalikes, view)
     view = SPACED_SEPARATOR.sub(r"\1", view)
     view = SPACED_DIGITS.sub(lambda m: re.sub(r"\D", "", m.group(0)), view)
     return DOTTED_NUMBER.sub(lambda m: m.group(0).replace(".", ""), view)
+
+
+def _digits_of_lookalikes(match):
+    word = match.group(0)
+    return word.translate(LOOKALIKES) if sum(ch.isdigit() for ch in word) >= 2 else word
 
 
 def _digits_of_words(match):
@@ -297,7 +303,7 @@ NOT_NAMES = {"hase", "nicht", "egal"}
 OWN_ADDRESS = re.compile(
     r"(?<!\w)(?i:wohne|wohnhaft|i\s+live|meine\s+(?:adresse|anschrift|wohnung))"
     r"(?:(?![.!?]\s+[A-ZÄÖÜ])[^!?\n]){0,30}?"
-    r"(?<!\w)([A-ZÄÖÜ][\w.-]*\.?\s*\d{1,4}\s?[a-zA-Z]?)(?![\w,.]?\d)"
+    r"(?<!\w)([A-ZÄÖÜ][\w.-]*\.?\s*\d{1,4}(?:\s?[a-zA-Z](?![a-zA-Z]))?)(?![\w,.]?\d)"
     r"(?!\s*(?i:jahre|uhr|meter|m\b|minuten|tage|wochen|monate|etage|stock))"
 )
 
