@@ -14,6 +14,7 @@ from pathlib import Path
 from unittest import skipUnless
 
 from django.test import SimpleTestCase
+from django.utils import translation
 
 from stadtlotse.core.testing import StadtlotseTestCase, category, report
 from stadtlotse.intake import screening
@@ -98,6 +99,13 @@ class ObfuscatedContactDataTests(SimpleTestCase):
         ):
             with self.subTest(text=text):
                 self.assertEqual(screening.contact_view(text), view)
+
+    def test_the_desk_reads_the_new_reasons_in_german(self):
+        with translation.override("de"):
+            self.assertEqual(screening.describe({"kind": PERSONAL_DATA, "reason": "own_name"}),
+                             "persönliche Daten: ein Name, den die meldende Person als ihren eigenen angibt")
+            self.assertEqual(screening.describe({"kind": PERSONAL_DATA, "reason": "own_address"}),
+                             "persönliche Daten: eine Adresse, die die meldende Person als ihre Wohnadresse angibt")
 
     def test_long_hostile_runs_are_screened_quickly(self):
         # Before the patterns were bounded, each of these took about half a second.
