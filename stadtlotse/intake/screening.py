@@ -4,7 +4,8 @@
     → [Flag(kind="accusation", reason="accusation", match="Nachbar … klaut")]
 
 Each hit is a Flag with a kind (spam, personal_data, accusation), a reason code and the words that
-caused it. `intake.submit()` stores the flags on the ticket; a flagged report is never published
+caused it. Contact data is also found when written to slip past a pattern ("name＠example.org",
+"0l70 l234567", "null eins sieben …", "Mein Name ist …"; see `contact_view`). `intake.submit()` stores the flags on the ticket; a flagged report is never published
 automatically but waits for the desk in the moderation queue. Screening only flags: it never
 refuses a report, because a false hit must not cost a resident their report.
 
@@ -206,8 +207,8 @@ IBAN = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30})(?![A-Z0-9
 
 def personal_data_flags(text):
     flags = []
-    # E-mail addresses and phone numbers are looked for in the text as written and in its contact
-    # view, where "0l70 l234567", "null eins sieben" and "name＠example.org" read as what they mean.
+    # E-mail addresses, phone numbers and the reporter's own name and address are looked for in the
+    # contact view, where "0l70 l234567", "null eins sieben" and "name＠example.org" read as meant.
     view = contact_view(text)
     match = EMAIL.search(view) or SPELLED_EMAIL.search(view)
     if match:

@@ -2,11 +2,13 @@
 
 import io
 import shutil
+import struct
 import tempfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from PIL import Image
+from PIL import Image, ImageCms
+from PIL.PngImagePlugin import PngInfo
 
 GPS_IFD = 0x8825
 MAKE = 0x010F
@@ -77,15 +79,11 @@ def _metadata_exif():
 
 
 def _icc_profile():
-    from PIL import ImageCms
-
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
 def _iptc_segment():
     """An APP13 segment as Photoshop writes it: "Photoshop 3.0", an 8BIM 0x0404 block with IPTC-IIM By-line (2:80)."""
-    import struct
-
     iim = b"\x1c\x02\x50" + struct.pack(">H", len(SECRET_IPTC_BYLINE)) + SECRET_IPTC_BYLINE
     resource = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iim)) + iim
     if len(resource) % 2:
@@ -96,8 +94,6 @@ def _iptc_segment():
 
 def photo_with_metadata(fmt, size=(800, 600)):
     """A photo's bytes carrying every metadata channel its format has (see the format branches)."""
-    from PIL.PngImagePlugin import PngInfo
-
     image = Image.new("RGB", size, (90, 140, 200))
     out = io.BytesIO()
     if fmt == "JPEG":
@@ -124,8 +120,6 @@ def photo_with_metadata(fmt, size=(800, 600)):
 
 def jpeg_segments(data):
     """(marker, payload) of a JPEG's segments from SOI up to and including SOS, and the bytes after EOI."""
-    import struct
-
     if data[:2] != b"\xff\xd8":
         raise ValueError("not a JPEG")
     segments, at = [], 2
@@ -148,8 +142,6 @@ def jpeg_segments(data):
 
 def png_chunks(data):
     """The chunk types of a PNG, read from its bytes."""
-    import struct
-
     types, at = [], 8
     while at < len(data):
         length = struct.unpack(">I", data[at:at + 4])[0]
@@ -160,8 +152,6 @@ def png_chunks(data):
 
 def riff_chunks(data):
     """The chunk ids of a WebP (RIFF) file, read from its bytes."""
-    import struct
-
     ids, at = [], 12
     while at + 8 <= len(data):
         size = struct.unpack("<I", data[at + 4:at + 8])[0]

@@ -130,19 +130,15 @@ class ObfuscatedLabelledSetTests(SimpleTestCase):
         overlap = [row["text"] for row in rows(HELD_OUT_SET) if row["text"] in tuning_texts]
         self.assertEqual(overlap, ["Vor der Hauptstraße 12 liegt Sperrmüll."])  # the issue's own example
 
-    def test_recall_and_precision_on_the_held_out_set(self):
-        result = screening.measure(rows(HELD_OUT_SET))
-        figures = result["kinds"][PERSONAL_DATA]
-        self.assertGreaterEqual(figures["recall"], 0.90)
-        self.assertGreaterEqual(figures["precision"], 0.95)
-        self.assertLessEqual(result["clean"]["rate"], 0.05)
-
-    def test_recall_and_precision_on_the_tuning_set(self):
-        result = screening.measure(rows(TUNING_SET))
-        figures = result["kinds"][PERSONAL_DATA]
-        self.assertGreaterEqual(figures["recall"], 0.95)
-        self.assertGreaterEqual(figures["precision"], 0.95)
-        self.assertLessEqual(result["clean"]["rate"], 0.05)
+    def test_recall_and_precision_on_both_sets(self):
+        # Held-out: the figure that counts; tuning: what the patterns were fitted to, so a higher bar.
+        for path, least in ((HELD_OUT_SET, 0.90), (TUNING_SET, 0.95)):
+            with self.subTest(path=path.name):
+                result = screening.measure(rows(path))
+                figures = result["kinds"][PERSONAL_DATA]
+                self.assertGreaterEqual(figures["recall"], least)
+                self.assertGreaterEqual(figures["precision"], 0.95)
+                self.assertLessEqual(result["clean"]["rate"], 0.05)
 
 
 @skipUnless((SHARED_REPORTS / "unverified-licence").is_dir(),
