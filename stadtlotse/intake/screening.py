@@ -217,6 +217,10 @@ def personal_data_flags(text):
         if 8 <= sum(ch.isdigit() for ch in match.group(0)) <= 15:
             flags.append(Flag(PERSONAL_DATA, "phone", match.group(0)))
             break
+    else:
+        match = OWN_NUMBER.search(view)
+        if match and 6 <= sum(ch.isdigit() for ch in match.group(1)) <= 15:
+            flags.append(Flag(PERSONAL_DATA, "phone", match.group(0)))
     plate = next((m.group(0) for m in PLATE.finditer(text) if m.group(1) not in NOT_PLATE_CODES), None)
     if plate is None:
         match = PLATE_AFTER_WORD.search(text)
@@ -242,6 +246,15 @@ _DIGIT_WORD = "|".join(sorted(DIGIT_WORDS, key=len, reverse=True))
 # Four or more digit words in a row ("null eins sieben null, eins zwei …"); fewer are ordinary
 # counting ("eins, zwei, drei Einkaufswagen"). "plus" before them is the international prefix.
 SPELLED_DIGITS = re.compile(rf"(?i)(?<!\w)(plus\s+)?(?:{_DIGIT_WORD})(?:[\s,;/-]+(?:{_DIGIT_WORD})(?!\w)){{3,}}")
+# Fewer digit words count where they continue a number: "0176 fünf fünf fünf 1234".
+DIGIT_WORD_RUN = re.compile(rf"(?i)(?<!\w)(?:{_DIGIT_WORD})(?:[\s,;/-]+(?:{_DIGIT_WORD}))*(?!\w)")
+NEXT_TO_DIGIT_BEFORE = re.compile(r"\d[\s,;/-]+$")
+NEXT_TO_DIGIT_AFTER = re.compile(r"[\s,;/-]+\d")
+# After "meine Nummer ist" even a number without area code is the reporter's ("555 12 34").
+OWN_NUMBER = re.compile(
+    r"(?i:\b(?:meine|my)\s+(?:(?:handy|telefon|mobil|ruf|tel\.?-?)?nummer|number|tel\.?|telefon|handy)(?:\s+(?:ist|lautet|is))?\s*:?\s*(?:die\s+)?)"
+    r"(\+?\d[\d\s/().-]{4,24}\d)"
+)
 # A word of digits with letters that look like digits: "0l70", "4O19", "O176" (two real digits at least).
 LOOKALIKE_NUMBER = re.compile(r"(?<!\w)[0-9lIOo]{3,20}(?!\w)")
 LOOKALIKES = str.maketrans("lIOo", "1100")
@@ -270,6 +283,7 @@ def contact_view(text):
     written one by one or in dotted groups run together. Only for finding contact data."""
     view = unicodedata.normalize("NFKC", text)
     view = SPELLED_DIGITS.sub(_digits_of_words, view)
+    view = DIGIT_WORD_RUN.sub(_digits_next_to_numbers, view)
     view = LOOKALIKE_NUMBER.sub(_digits_of_lookalikes, view)
     view = SPACED_SEPARATOR.sub(r"\1", view)
     view = SPACED_DIGITS.sub(lambda m: re.sub(r"\D", "", m.group(0)), view)
@@ -279,6 +293,13 @@ def contact_view(text):
 def _digits_of_lookalikes(match):
     word = match.group(0)
     return word.translate(LOOKALIKES) if sum(ch.isdigit() for ch in word) >= 2 else word
+
+
+def _digits_next_to_numbers(match):
+    before, after = match.string[max(0, match.start() - 4):match.start()], match.string[match.end():match.end() + 4]
+    if NEXT_TO_DIGIT_BEFORE.search(before) or NEXT_TO_DIGIT_AFTER.match(after):
+        return "".join(DIGIT_WORDS[w.casefold()] for w in re.findall(rf"(?i){_DIGIT_WORD}", match.group(0)))
+    return match.group(0)
 
 
 def _digits_of_words(match):

@@ -56,6 +56,8 @@ class ObfuscatedContactDataTests(SimpleTestCase):
             ("call zero one five one two three four five six seven eight", "phone"),
             ("Rückruf: plus vier neun eins sieben null eins zwei drei vier fünf sechs sieben", "phone"),
             ("Meine Handynummer ist 0151 eins zwei drei vier fünf sechs sieben", "phone"),
+            ("Meine Handynummer: 0176 fünf fünf fünf 1234", "phone"),
+            ("meine Nummer ist 555 12 34, bitte abends", "phone"),                             # no area code
             ("Mein Name ist Paul Wendt und vor dem Haus liegt Müll.", "own_name"),
             ("Ich heiße Andrea Lang, die Mülltonnen brennen wieder.", "own_name"),
             ("ich heisse Petra, am Kanal liegt ein Schwan.", "own_name"),
@@ -82,7 +84,7 @@ class ObfuscatedContactDataTests(SimpleTestCase):
             "Ich heiße den neuen Radweg willkommen, aber die Markierung an der Yorckstraße 60 fehlt.",
             "Mein Name ist nicht wichtig, aber der Spielplatz ist voller Scherben.",
             "Eins, zwei, drei Einkaufswagen stehen im Kanal.", "Zwischen null und sechs Uhr ist es laut.",
-            "Es liegen 1 2 3 4 Säcke.", "Am 03.04.2024 um 14:30 lag dort Sperrmüll.", "Seit dem 01.12. 2023 steht er dort.",
+            "Es liegen 1 2 3 4 Säcke.", "Haus 4, drei Säcke Müll.", "Meine Hausnummer ist 12, davor liegt Glas.", "Am 03.04.2024 um 14:30 lag dort Sperrmüll.", "Seit dem 01.12. 2023 steht er dort.",
             "Punkt 22 Uhr gehen alle Laternen aus.", "Die Firma bei der Ecke stellt Paletten auf den Gehweg.",
             "Ein Ast liegt auf der Fahrbahn at the corner.", "Mit freundlichen Grüßen und vielen Dank!",
             "Die Öffnungszeiten 8 - 12 und 14 - 18 Uhr stehen nicht am Recyclinghof.",
