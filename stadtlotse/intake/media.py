@@ -9,8 +9,9 @@ Used by `intake.submit(photos=[...])` for every channel (web form, Open311 `medi
    and queues the `process_photo` job in that same transaction.
 3. The job calls `process(attachment)`: the photo turned upright and resized, faces and number
    plates found and blurred (see `redaction`), together with the rectangles the staff drew, and
-   re-encoded as JPEG without any metadata (EXIF with GPS position and camera serial, XMP, ICC,
-   comments are dropped because they are never copied): the public version and the thumbnail.
+   re-encoded as JPEG from the pixels alone, without any metadata (EXIF with GPS position and
+   camera serial, XMP, ICC, IPTC, JPEG comments, PNG text chunks): the public version and the
+   thumbnail. `tests/test_photo_metadata.py` reads them back byte by byte.
    Until then the photo has no public version and is shown nowhere public.
 
 Intake stays fast: detection takes up to a second per photo and must not hold the database's
@@ -244,9 +245,12 @@ def _flattened(image):
 
 
 def _jpeg(image):
+    """The image's pixels as JPEG, and nothing else: no EXIF, XMP, ICC, IPTC or comment."""
+    # Pillow's writer copies some metadata from image.info (a JPEG's COM, a PNG's "comment" text)
+    # unless told otherwise; a new image built from the pixels alone has no info to copy.
+    pixels = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
-    # No exif=, no icc_profile=, no comment=: the output carries pixels only.
-    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    pixels.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
 
 

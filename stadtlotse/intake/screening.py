@@ -4,7 +4,8 @@
     → [Flag(kind="accusation", reason="accusation", match="Nachbar … klaut")]
 
 Each hit is a Flag with a kind (spam, personal_data, accusation), a reason code and the words that
-caused it. `intake.submit()` stores the flags on the ticket; a flagged report is never published
+caused it. Contact data is also found when written to slip past a pattern ("name＠example.org",
+"0l70 l234567", "null eins sieben …", "Mein Name ist …"; see `contact_view`). `intake.submit()` stores the flags on the ticket; a flagged report is never published
 automatically but waits for the desk in the moderation queue. Screening only flags: it never
 refuses a report, because a false hit must not cost a resident their report.
 
@@ -43,6 +44,8 @@ REASONS = {
     "phone": _("a phone number"),
     "licence_plate": _("a licence plate"),
     "iban": _("a bank account number (IBAN)"),
+    "own_name": _("a name the reporter gives as their own"),
+    "own_address": _("an address the reporter gives as their home"),
     "accusation": _("a person named or described together with an accusing word"),
 }
 
@@ -185,7 +188,7 @@ def repeated_text_flag(text, sources):
 # --- personal data -------------------------------------------------------------------------------
 
 EMAIL = re.compile(
-    r"[\w.+-]+(?:@|\s*[(\[]\s*(?:at|ät)\s*[)\]]\s*)[\w-]+(?:\.[\w-]+)*\s*(?:\.|[(\[]\s*dot\s*[)\]])\s*[a-z]{2,}",
+    r"(?<![\w.+-])[\w.+-]{1,64}(?:@|\s*[(\[]\s*(?:at|ät)\s*[)\]]\s*)[\w-]+(?:\.[\w-]+)*\s*(?:\.|[(\[]\s*dot\s*[)\]])\s*[a-z]{2,}",
     re.IGNORECASE,
 )
 PHONE = re.compile(
@@ -204,13 +207,20 @@ IBAN = re.compile(r"(?<![A-Z0-9])([A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30})(?![A-Z0-9
 
 def personal_data_flags(text):
     flags = []
-    match = EMAIL.search(text)
+    # E-mail addresses, phone numbers and the reporter's own name and address are looked for in the
+    # contact view, where "0l70 l234567", "null eins sieben" and "name＠example.org" read as meant.
+    view = contact_view(text)
+    match = EMAIL.search(view) or SPELLED_EMAIL.search(view)
     if match:
         flags.append(Flag(PERSONAL_DATA, "email", match.group(0)))
-    for match in PHONE.finditer(text):
+    for match in PHONE.finditer(view):
         if 8 <= sum(ch.isdigit() for ch in match.group(0)) <= 15:
             flags.append(Flag(PERSONAL_DATA, "phone", match.group(0)))
             break
+    else:
+        match = OWN_NUMBER.search(view)
+        if match and 6 <= sum(ch.isdigit() for ch in match.group(1)) <= 15:
+            flags.append(Flag(PERSONAL_DATA, "phone", match.group(0)))
     plate = next((m.group(0) for m in PLATE.finditer(text) if m.group(1) not in NOT_PLATE_CODES), None)
     if plate is None:
         match = PLATE_AFTER_WORD.search(text)
@@ -221,6 +231,120 @@ def personal_data_flags(text):
         if is_iban(match.group(1)):
             flags.append(Flag(PERSONAL_DATA, "iban", match.group(1)))
             break
+    flags += self_identification_flags(view)
+    return flags
+
+
+# --- personal data written so that a pattern misses it ---------------------------------------------
+
+DIGIT_WORDS = {
+    "null": "0", "zero": "0", "eins": "1", "one": "1", "zwei": "2", "zwo": "2", "two": "2", "drei": "3",
+    "three": "3", "vier": "4", "four": "4", "fünf": "5", "fuenf": "5", "five": "5", "sechs": "6", "six": "6",
+    "sieben": "7", "seven": "7", "acht": "8", "eight": "8", "neun": "9", "nine": "9",
+}
+_DIGIT_WORD = "|".join(sorted(DIGIT_WORDS, key=len, reverse=True))
+# Four or more digit words in a row ("null eins sieben null, eins zwei …"); fewer are ordinary
+# counting ("eins, zwei, drei Einkaufswagen"). "plus" before them is the international prefix.
+SPELLED_DIGITS = re.compile(rf"(?i)(?<!\w)(plus\s+)?(?:{_DIGIT_WORD})(?:[\s,;/-]+(?:{_DIGIT_WORD})(?!\w)){{3,}}")
+# Fewer digit words count where they continue a number: "0176 fünf fünf fünf 1234".
+DIGIT_WORD_RUN = re.compile(rf"(?i)(?<!\w)(?:{_DIGIT_WORD})(?:[\s,;/-]+(?:{_DIGIT_WORD}))*(?!\w)")
+NEXT_TO_DIGIT_BEFORE = re.compile(r"\d[\s,;/-]+$")
+NEXT_TO_DIGIT_AFTER = re.compile(r"[\s,;/-]+\d")
+# After "meine Nummer ist" even a number without area code is the reporter's ("555 12 34").
+OWN_NUMBER = re.compile(
+    r"(?i:\b(?:meine|my)\s+(?:(?:handy|telefon|mobil|ruf|tel\.?-?)?nummer|number|tel\.?|telefon|handy)(?:\s+(?:ist|lautet|is))?\s*:?\s*(?:die\s+)?)"
+    r"(\+?\d[\d\s/().-]{4,24}\d)"
+)
+# A word of digits with letters that look like digits: "0l70", "4O19", "O176" (two real digits at least).
+LOOKALIKE_NUMBER = re.compile(r"(?<!\w)[0-9lIOo]{3,20}(?!\w)")
+LOOKALIKES = str.maketrans("lIOo", "1100")
+# Digits one by one: "0 1 7 0 - 1 2 3 4 5 6 7", "0-1-7-2-…" (six at least; dates and counts are shorter).
+SPACED_DIGITS = re.compile(r"(?<![\d.,])\d(?:\s?[\s.\-/]\s?\d(?!\d)){5,16}")
+# Groups joined by dots, beginning with an area code: "0170.555.12.34" (a date starts "03.", not "030.").
+DOTTED_NUMBER = re.compile(r"(?<![\d.])0\d{2,5}(?:\.\d{2,5}){1,4}(?![.,]?\d)")
+SPACED_SEPARATOR = re.compile(r"(?<=\d)\s+([/-])\s+(?=\d)")
+
+_DOT = r"(?:\s*(?:\.|[(\[{<]\s*(?:dot|punkt)\s*[)\]}>])\s*|\s+(?:dot|punkt)\s+)"
+_TIGHT_DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punkt)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)"
+# Bounded, and starting only where a word starts: a long run of "a.a.a." must not take quadratic time.
+_PART = r"[\w+-]{1,64}"
+# Domains people give in words ("web punkt de"): a known ending, so that "bei der Ecke. De…" is no address.
+_TLD = r"(?:de|com|net|org|eu|info|at|ch|nl|fr|it|uk|io|me|berlin|email|online|biz|co)"
+# "name @ example . org", "name (at) example (dot) org", "name[ät]example.org".
+EMAIL_SPACED = rf"(?<![\w.+-]){_PART}(?:{_DOT}{_PART}){{0,4}}\s*(?:@|[(\[{{<]\s*(?:at|ät|@)\s*[)\]}}>])\s*{_PART}(?:{_DOT}{_PART}){{0,4}}{_DOT}[^\W\d_]{{2,24}}(?!\w)"
+# "jana punkt weber bei example punkt org", "name at gmx dot de".
+EMAIL_WORDED = rf"(?<![\w.+-]){_PART}(?:{_DOT}{_PART}){{0,4}}\s+(?:at|ät|bei)\s+{_PART}(?:{_TIGHT_DOT}{_PART}){{0,4}}{_TIGHT_DOT}{_TLD}(?!\w)"
+SPELLED_EMAIL = re.compile(rf"{EMAIL_SPACED}|{EMAIL_WORDED}", re.IGNORECASE)
+
+
+def contact_view(text):
+    """The text as a reader would take its numbers and addresses: Unicode folded (NFKC: "＠" is "@",
+    "０１７６" is "0176"), spelled digits as digits, look-alike letters in numbers as digits, digits
+    written one by one or in dotted groups run together. Only for finding contact data."""
+    view = unicodedata.normalize("NFKC", text)
+    view = SPELLED_DIGITS.sub(_digits_of_words, view)
+    view = DIGIT_WORD_RUN.sub(_digits_next_to_numbers, view)
+    view = LOOKALIKE_NUMBER.sub(_digits_of_lookalikes, view)
+    view = SPACED_SEPARATOR.sub(r"\1", view)
+    view = SPACED_DIGITS.sub(lambda m: re.sub(r"\D", "", m.group(0)), view)
+    return DOTTED_NUMBER.sub(lambda m: m.group(0).replace(".", ""), view)
+
+
+def _digits_of_lookalikes(match):
+    word = match.group(0)
+    return word.translate(LOOKALIKES) if sum(ch.isdigit() for ch in word) >= 2 else word
+
+
+def _digits_next_to_numbers(match):
+    before, after = match.string[max(0, match.start() - 4):match.start()], match.string[match.end():match.end() + 4]
+    if NEXT_TO_DIGIT_BEFORE.search(before) or NEXT_TO_DIGIT_AFTER.match(after):
+        return "".join(DIGIT_WORDS[w.casefold()] for w in re.findall(rf"(?i){_DIGIT_WORD}", match.group(0)))
+    return match.group(0)
+
+
+def _digits_of_words(match):
+    words = re.findall(rf"(?i){_DIGIT_WORD}", match.group(0)[len(match.group(1) or ""):])
+    return ("+" if match.group(1) else "") + "".join(DIGIT_WORDS[w.casefold()] for w in words)
+
+
+_CAPITALISED = r"[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?"
+_TITLES = r"(?:(?i:herr|frau|dr\.?|prof\.?)\s+)*"
+# "Mein Name ist Paul", "ich heiße Andrea Lang": a capitalised word after these is a name.
+NAME_INTRO = re.compile(rf"(?<!\w)(?i:mein\s+name\s+(?:ist|lautet)|ich\s+hei(?:ß|ss)e|my\s+name\s+is)\s*:?\s+{_TITLES}({_CAPITALISED})")
+# "ich bin Katrin Vogel", "I am Maria": only with a known first name ("ich bin Anwohnerin" is none).
+FIRST_NAME_INTRO = re.compile(rf"(?<!\w)(?i:ich\s+bin|i\s+am|i'm)\s+({_CAPITALISED})")
+# A greeting at the end followed by a full name ("Mit freundlichen Grüßen Antje Willner") or "Frau Geyer".
+SIGNATURE = re.compile(
+    rf"(?<!\w)(?i:gr(?:u|ü|ue)(?:ß|ss)(?:en?)?|mfg|lg|vg|regards)\s*,?\s+"
+    rf"(?:((?i:herr|frau)\s+{_CAPITALISED})|({_CAPITALISED})\s+({_CAPITALISED}))"
+)
+NOT_NAMES = {"hase", "nicht", "egal"}
+# "ich wohne in der Lindenstraße 45", "wohnhaft Dorfstraße 3a", "meine Adresse: Kiefholzstraße 220":
+# a capitalised word and a house number soon after, within the sentence. "Vor der Hauptstraße 12
+# liegt Sperrmüll" names the problem's place, not the reporter's home, and is not matched.
+OWN_ADDRESS = re.compile(
+    r"(?<!\w)(?i:wohne|wohnhaft|i\s+live|meine\s+(?:adresse|anschrift|wohnung))"
+    r"(?:(?![.!?]\s+[A-ZÄÖÜ])[^!?\n]){0,30}?"
+    r"(?<!\w)([A-ZÄÖÜ][\w.-]*\.?\s*\d{1,4}(?:\s?[a-zA-Z](?![a-zA-Z]))?)(?![\w,.]?\d)"
+    r"(?!\s*(?i:jahre|uhr|meter|m\b|minuten|tage|wochen|monate|etage|stock))"
+)
+
+
+def self_identification_flags(text):
+    """The reporter naming themselves or giving their home address (publishing would identify them)."""
+    first_names = word_list("first_names")
+    flags = []
+    name = next((m.group(0) for m in NAME_INTRO.finditer(text) if normalise(m.group(1)) not in NOT_NAMES), None)
+    if name is None:
+        name = next((m.group(0) for m in FIRST_NAME_INTRO.finditer(text) if first_names.matches(normalise(m.group(1)))), None)
+    if name is None:
+        name = next((m.group(0) for m in SIGNATURE.finditer(text)
+                     if m.group(1) or first_names.matches(normalise(m.group(2)))), None)
+    if name:
+        flags.append(Flag(PERSONAL_DATA, "own_name", name))
+    match = OWN_ADDRESS.search(text)
+    if match:
+        flags.append(Flag(PERSONAL_DATA, "own_address", match.group(0)))
     return flags
 
 
