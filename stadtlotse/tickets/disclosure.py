@@ -98,8 +98,9 @@ def with_notes(events, *, audience_note=public_note):
 
 def people_category_ids():
     """Ids of the categories about people, inherited down the tree (one query over the small table)."""
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-    flagged = set(Category.objects.filter(about_people=True).values_list("pk", flat=True))
+    rows = list(Category.objects.order_by().values_list("pk", "parent_id", "about_people"))
+    parents = {pk: parent for pk, parent, _flag in rows}
+    flagged = {pk for pk, _parent, flag in rows if flag}
     found = set()
     for pk in parents:
         node, depth = pk, 0

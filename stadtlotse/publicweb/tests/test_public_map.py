@@ -41,7 +41,9 @@ class GeoJSONTests(PublicWebTestCase):
         return sorted(f["properties"]["id"] for f in response.json()["features"])
 
     def test_published_open_and_recently_resolved_in_the_box(self):
-        with self.assertNumQueries(5):  # categories and districts (the filters), the cluster cache, open and resolved points
+        # Categories and districts (the filters), the cluster cache, which categories are about people,
+        # open and resolved points.
+        with self.assertNumQueries(6):
             response = self.client.get(self.url, {"bbox": BERLIN})
         data = response.json()
         self.assertIs(data["clustered"], False)
