@@ -24,6 +24,16 @@ class ConfirmationTests(PublicWebTestCase):
     def url(self, ticket, token=None):
         return reverse("publicweb:confirmation", args=[ticket.public_id, token or ticket.access_token])
 
+    def test_links_to_the_public_page_only_once_there_is_one(self):
+        # The desk's report waits for moderation: its public page is a 404 until then.
+        response = self.client.get(self.url(self.desk_ticket))
+        self.assertContains(response, self.desk_ticket.get_private_url())
+        self.assertNotContains(response, f'href="{self.desk_ticket.get_absolute_url()}"')
+        self.assertEqual(self.client.get(self.desk_ticket.get_absolute_url()).status_code, 404)
+        workflow.set_publication(self.desk_ticket, Ticket.Publication.PUBLISHED, by=self.alice)
+        response = self.client.get(self.url(self.desk_ticket))
+        self.assertContains(response, f'href="{self.desk_ticket.get_absolute_url()}"')
+
     @override_settings(SITE_URL="https://stadtlotse.example")
     def test_confirmation(self):
         response = self.client.get(self.url(self.ticket))
