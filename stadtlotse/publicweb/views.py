@@ -299,6 +299,7 @@ def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, sta
         "ticket": ticket,
         "point": disclosure.public_point(ticket),
         "address": disclosure.public_address(ticket),
+        "about_people": ticket.category.is_about_people,
         "events": _public_events(ticket),
         "photos": list(disclosure.public_photos().filter(ticket=ticket)),
         "support_form": support_form or SupportForm(prefix="support"),

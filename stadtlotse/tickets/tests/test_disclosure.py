@@ -173,7 +173,9 @@ class PublicPointTests(PublicWebTestCase):
         self.assertEqual(disclosure.public_address(self.ordinary), "Hermannplatz 5")
         page = self.client.get(self.person.get_absolute_url()).content.decode()
         self.assertIn(f'data-lat="{lat}" data-lon="{lon}"', page)
+        self.assertIn("Only to about 100 m: this report is about a person.", page)
         self.assertNotIn("Geheimweg", page)
+        self.assertNotContains(self.client.get(self.ordinary.get_absolute_url()), "Only to about 100 m")
         geojson = self.client.get(reverse("publicweb:map_geojson")).json()
         [feature] = [f for f in geojson["features"] if f["properties"]["id"] == self.person.public_id]
         self.assertEqual(feature["geometry"]["coordinates"], [lon, lat])
