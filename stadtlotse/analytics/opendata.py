@@ -1,8 +1,9 @@
 """Open data: the published reports as CSV and GeoJSON, streamed row by row.
 
 Only what the public ticket page shows: id, category, status, the public description, district,
-coordinates and dates. Never contact data, internal notes, assignees, departments' internal
-fields, access tokens or photos. Unpublished and hidden reports are left out.
+coordinates (the public point of tickets/disclosure.py, generalised for reports about people) and
+dates. Never contact data, internal notes, assignees, departments' internal fields, access tokens or
+photos. Unpublished and hidden reports are left out.
 """
 
 import csv
@@ -12,7 +13,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from stadtlotse.catalog.models import Area, Category
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets import disclosure
 
 from .cells import safe_cell
 
@@ -25,7 +26,7 @@ CHUNK = 2000
 def published(start=None, end=None):
     """Published reports received from local day `start` to `end` (inclusive; either may be None), oldest first."""
     zone = timezone.get_current_timezone()
-    tickets = Ticket.objects.published().order_by("created_at", "pk")
+    tickets = disclosure.public_tickets().order_by("created_at", "pk")
     if start:
         tickets = tickets.filter(created_at__gte=datetime.combine(start, time.min, tzinfo=zone))
     if end:
@@ -37,11 +38,13 @@ def records(tickets, *, base_url=""):
     """One dict per ticket with exactly FIELDS, reading in chunks so memory stays flat."""
     categories = {c.pk: (c.service_code, c.display_name) for c in Category.objects.all()}
     areas = dict(Area.objects.values_list("pk", "name"))
+    people = disclosure.people_category_ids()
     rows = tickets.values_list("public_id", "category_id", "status", "public_description", "description",
                                "area_id", "lat", "lon", "created_at", "updated_at", "resolved_at")
     for (public_id, category_id, status, public_description, description, area_id, lat, lon, created, updated,
          resolved) in rows.iterator(chunk_size=CHUNK):
         code, name = categories.get(category_id, ("", ""))
+        lat, lon = disclosure.point(lat, lon, about_people=category_id in people) or (None, None)
         yield {
             "id": public_id, "url": f"{base_url}/t/{public_id}", "category_code": code, "category": name,
             "status": status,

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from stadtlotse.accounts.models import Membership
 from stadtlotse.core import jobs
+from stadtlotse.notifications.notify import render_text
 from stadtlotse.tickets.models import Ticket
 
 from .figures import RESOLVED, Filter
@@ -67,8 +67,8 @@ def messages(now):
         weeks[membership.department_id] = week
         context = {"week": week, "site_url": settings.SITE_URL, "city": settings.STADTLOTSE["CITY_NAME"]}
         with translation.override(settings.LANGUAGE_CODE):
-            subject = " ".join(render_to_string("emails/weekly-summary-subject.txt", context).split())
-            body = render_to_string("emails/weekly-summary-body.txt", context)
+            subject = " ".join(render_text("emails/weekly-summary-subject.txt", context).split())
+            body = render_text("emails/weekly-summary-body.txt", context)
         out.append((membership.user.email, EmailMessage(subject=subject, body=body, to=[membership.user.email],
                                                         headers={"Auto-Submitted": "auto-generated"})))
     return out

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.accounts.models import SavedView, User
-from stadtlotse.catalog.models import Area, Category, Department, Priority, TextTemplate, Topic
+from stadtlotse.catalog.models import Area, Category, Department, Priority, TemplateGap, TextTemplate, Topic
 from stadtlotse.routing.departments import choose_department
 from stadtlotse.tickets import merge, moderation, search, workflow
 from stadtlotse.tickets.models import Contact, Ticket
@@ -84,8 +84,12 @@ class TemplateTextMixin:
         data = super().clean()
         template = self.templates.get(data.get("template") or "")
         if template is not None and not (data.get(self.text_field_name) or "").strip():
-            data[self.text_field_name] = template.render(self.ticket)
-            self.errors.pop(self.text_field_name, None)
+            try:
+                data[self.text_field_name] = template.render(self.ticket)
+            except TemplateGap as exc:
+                self.add_error("template", str(exc))
+            else:
+                self.errors.pop(self.text_field_name, None)
         return data
 
     @property
@@ -94,7 +98,13 @@ class TemplateTextMixin:
 
     def template_texts(self):
         """Rendered texts by template id, for the script that previews them in the text field."""
-        return {pk: t.render(self.ticket) for pk, t in self.templates.items()}
+        texts = {}
+        for pk, template in self.templates.items():
+            try:
+                texts[pk] = template.render(self.ticket)
+            except TemplateGap:
+                continue  # said when the form is sent with this template
+        return texts
 
 
 def _templates_of(ticket):
@@ -600,7 +610,7 @@ class BulkForm(forms.Form):
         for ticket in tickets:
             try:
                 self._perform_one(ticket, data, by)
-            except workflow.WorkflowError as exc:
+            except (workflow.WorkflowError, TemplateGap) as exc:
                 failed.append((ticket, str(exc)))
             else:
                 done.append(ticket)

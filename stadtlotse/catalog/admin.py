@@ -10,8 +10,9 @@ from .models import Area, Category, Department, KnowledgeArticle, RoutingRule, T
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "service_code", "parent", "routing_mode", "topic", "deadline_hours", "is_active"]
-    list_filter = [("parent", admin.RelatedOnlyFieldListFilter), "routing_mode", "topic", "is_active"]
+    list_display = ["name", "service_code", "parent", "routing_mode", "topic", "deadline_hours", "about_people",
+                    "is_active"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter), "routing_mode", "topic", "about_people", "is_active"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_en", "service_code", "keywords"]
     autocomplete_fields = ["parent"]

@@ -82,6 +82,7 @@ def _load_category(node, parent, order):
         "default_priority": node.get("default_priority", "normal"),
         "deadline_hours": node.get("deadline_hours"),
         "needs_moderation": node.get("needs_moderation", parent.needs_moderation if parent else True),
+        "about_people": node.get("about_people", parent.about_people if parent else False),
         "stopper": node.get("stopper", ""),
         "stopper_en": node.get("stopper_en", ""),
         "order": order,

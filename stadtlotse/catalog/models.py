@@ -115,6 +115,12 @@ class Category(TreeNode, models.Model):
     )
     deadline_hours = models.PositiveIntegerField(_("deadline (hours)"), null=True, blank=True)
     needs_moderation = models.BooleanField(_("moderate before publication"), default=True)
+    # Reports about people (someone helpless in a doorway, a sleeping place, a conflict): their exact
+    # place is never public, only a generalised one (tickets/disclosure.py). Inherited by subcategories.
+    about_people = models.BooleanField(
+        _("about people"), default=False,
+        help_text=_("The public sees only an approximate location (about 100 m) and no address."),
+    )
     stopper = models.TextField(_("stopper notice"), blank=True, help_text=_("If set, reports are refused with this advice."))
     stopper_en = models.TextField(_("stopper notice (English)"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -154,6 +160,11 @@ class Category(TreeNode, models.Model):
     @property
     def group(self):
         return self.ancestors()[-1]
+
+    @property
+    def is_about_people(self):
+        """This category or one above it is about people."""
+        return any(node.about_people for node in self.ancestors())
 
     @property
     def path_name(self):
@@ -256,6 +267,10 @@ class RoutingRule(models.Model):
             raise ValidationError(_("A rule for this category and district exists already."))
 
 
+class TemplateGap(ValueError):
+    """A text template cannot be filled in for this ticket; the message says which placeholder and why."""
+
+
 class TextTemplate(models.Model):
     """A ready-made text (Textvorlage) for a public note or a message to the reporter, with placeholders."""
 
@@ -263,7 +278,11 @@ class TextTemplate(models.Model):
         PUBLIC_NOTE = "public_note", _("public note")
         MESSAGE = "message", _("message to the reporter")
 
-    PLACEHOLDERS = ("ticket_id", "category", "district", "department", "reporter_name")
+    # Placeholders by audience: a public note is read by everyone (ticket page, feeds, Open311, open
+    # data), so it may only name what the public page shows; the reporter's own data is only for them.
+    PUBLIC_PLACEHOLDERS = ("ticket_id", "category", "district", "department")
+    REPORTER_PLACEHOLDERS = ("reporter_name",)
+    PLACEHOLDERS = PUBLIC_PLACEHOLDERS + REPORTER_PLACEHOLDERS
 
     name = models.CharField(_("name"), max_length=100)
     purpose = models.CharField(_("used for"), max_length=20, choices=Purpose.choices, default=Purpose.PUBLIC_NOTE)
@@ -274,7 +293,8 @@ class TextTemplate(models.Model):
                                  related_name="text_templates", help_text=_("Empty for every category."))
     text = models.TextField(
         _("text"), max_length=5000,
-        help_text=_("Placeholders: {ticket_id}, {category}, {district}, {department}, {reporter_name}."),
+        help_text=_("Placeholders: {ticket_id}, {category}, {district}, {department}; "
+                    "in messages to the reporter also {reporter_name}."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -292,13 +312,30 @@ class TextTemplate(models.Model):
         if self.status and self.status not in Ticket.Status.values:
             raise ValidationError({"status": _("Unknown status; use one of: %(codes)s.") % {
                 "codes": ", ".join(Ticket.Status.values)}})
-        unknown = set(re.findall(r"\{(\w*)\}", self.text)) - set(self.PLACEHOLDERS)
+        used = set(re.findall(r"\{(\w*)\}", self.text))
+        unknown = used - set(self.PLACEHOLDERS)
         if unknown:
             raise ValidationError({"text": _("Unknown placeholder: %(names)s.") % {
                 "names": ", ".join("{%s}" % name for name in sorted(unknown))}})
+        private = used - set(self.allowed_placeholders())
+        if private:
+            raise ValidationError({"text": _(
+                "%(names)s may only be used in messages to the reporter: a public note is shown on the ticket "
+                "page, in feeds, Open311 and open data. Remove it or choose “message to the reporter”."
+            ) % {"names": ", ".join("{%s}" % name for name in sorted(private))}})
+
+    def allowed_placeholders(self):
+        if self.purpose == self.Purpose.MESSAGE:
+            return self.PLACEHOLDERS
+        return self.PUBLIC_PLACEHOLDERS
 
     def render(self, ticket):
-        """The text with its placeholders filled in for `ticket` (unknown ones stay as written)."""
+        """The text with its placeholders filled in for `ticket`.
+
+        Raises TemplateGap when a placeholder has no value for this ticket (no department yet, no
+        name given), rather than leaving a hole in the sentence ("liegt bei . Wir melden uns"), and
+        when a public note holds reporter data (a template saved before that was checked).
+        """
         from django.utils import translation
 
         contact = getattr(ticket, "contact", None)
@@ -311,7 +348,23 @@ class TextTemplate(models.Model):
                 "department": ticket.department.display_name if ticket.department_id else "",
                 "reporter_name": (contact.name if contact and not contact.erased_at else "") or "",
             }
-        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), self.text)
+        allowed = self.allowed_placeholders()
+
+        def fill(match):
+            name = match.group(1)
+            if name not in self.PLACEHOLDERS:
+                return match.group(0)
+            if name not in allowed:
+                raise TemplateGap(_("Template “%(template)s” contains {%(placeholder)s}, which must not be "
+                                    "published. Please correct the template.")
+                                  % {"template": self.name, "placeholder": name})
+            if not values[name]:
+                raise TemplateGap(_("Template “%(template)s” needs {%(placeholder)s}, but ticket %(id)s has no "
+                                    "value for it yet. Please write the text yourself or choose another template.")
+                                  % {"template": self.name, "placeholder": name, "id": ticket.public_id})
+            return values[name]
+
+        return re.sub(r"\{(\w+)\}", fill, self.text)
 
 
 class KnowledgeArticle(models.Model):

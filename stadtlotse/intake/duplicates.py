@@ -15,7 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from stadtlotse.catalog.models import Category
-from stadtlotse.tickets.models import Attachment, Ticket
+from stadtlotse.tickets import disclosure
+from stadtlotse.tickets.models import Ticket
 
 EARTH_RADIUS_M = 6_371_000
 METERS_PER_DEGREE_LAT = 111_320
@@ -45,11 +46,6 @@ def related_category_ids(category):
     )
 
 
-def public_photos():
-    """Attachments the public may see (the ticket's publication is checked by the caller's queryset)."""
-    return Attachment.objects.filter(is_hidden=False).exclude(public_version="").order_by("created_at", "id")
-
-
 @dataclass
 class Candidate:
     ticket: Ticket
@@ -67,7 +63,9 @@ def similar_tickets(category, lat, lon, *, radius=None, days=None, now=None, lim
     radius = config["DUPLICATE_RADIUS_METERS"] if radius is None else radius
     days = config["DUPLICATE_DAYS"] if days is None else days
     now = now or timezone.now()
-    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius)
+    # Wide enough for every ticket whose public point lies within the radius: which tickets are found
+    # then depends on the public points alone, never on the exact ones.
+    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius + disclosure.GRID_METERS)
     tickets = (
         Ticket.objects.published().open()
         .filter(lat__range=(min_lat, max_lat), lon__range=(min_lon, max_lon),
@@ -75,14 +73,20 @@ def similar_tickets(category, lat, lon, *, radius=None, days=None, now=None, lim
         .select_related("category", "area")
         .order_by("-created_at", "-id")[:CANDIDATE_LIMIT]
     )
-    candidates = [Candidate(t, distance_m(lat, lon, t.lat, t.lon)) for t in tickets]
+    # The distance shown is to the ticket's public point: to the exact one, it would let anyone find the
+    # doorway of a report about a person by asking from a few places.
+    people = disclosure.people_category_ids()
+    candidates = []
+    for t in tickets:
+        public_lat, public_lon = disclosure.public_point(t, people_ids=people)
+        candidates.append(Candidate(t, distance_m(lat, lon, public_lat, public_lon)))
     candidates = sorted((c for c in candidates if c.distance <= radius), key=lambda c: (c.distance, -c.ticket.pk))
     candidates = candidates[:limit]
     # Thumbnails for the few that are shown: one query.
     by_id = {c.ticket.pk: c.ticket for c in candidates}
     for ticket in by_id.values():
         ticket.public_photos = []
-    for photo in public_photos().filter(ticket_id__in=by_id):
+    for photo in disclosure.public_photos().filter(ticket_id__in=by_id):
         by_id[photo.ticket_id].public_photos.append(photo)
     return candidates
 

@@ -8,13 +8,14 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from stadtlotse.accounts.models import Membership
 from stadtlotse.core import jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
+
+from .notify import render_text
 
 # A digest lists at most this many tickets per section and says how many more there are.
 MAX_LISTED = 200
@@ -48,8 +49,8 @@ def escalate_overdue(now):
 
 def _message(recipient, context):
     with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("emails/digest-subject.txt", context).split())
-        body = render_to_string("emails/digest-body.txt", context)
+        subject = " ".join(render_text("emails/digest-subject.txt", context).split())
+        body = render_text("emails/digest-body.txt", context)
     return EmailMessage(subject=subject, body=body, to=[recipient], headers={"Auto-Submitted": "auto-generated"})
 
 

@@ -10,9 +10,11 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Event, Ticket
 
 from .models import Notification
@@ -20,11 +22,19 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 
+def render_text(name, context):
+    """A plain-text template, without HTML escaping: in a text mail "&amp;" would stand there as it is.
+
+    Only for mail subjects and text bodies; their HTML twins are rendered (and escaped) as usual.
+    """
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render_message(template, context, language):
     """Subject, plain text and HTML of emails/<template>-*.{txt,html} in the given language."""
     with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-        text = render_to_string(f"emails/{template}-body.txt", context)
+        subject = " ".join(render_text(f"emails/{template}-subject.txt", context).split())
+        text = render_text(f"emails/{template}-body.txt", context)
         html = render_to_string(f"emails/{template}-body.html", context)
     return subject, text, html
 
@@ -33,6 +43,9 @@ def _context(ticket, event=None, **extra):
     return {
         "ticket": ticket,
         "event": event,
+        # What the event says, as the reporter may read it and as a subscriber (the public) may.
+        "note": disclosure.reporter_note(event) if event else "",
+        "public_note": disclosure.public_note(event) if event else "",
         "site_url": settings.SITE_URL,
         "city": settings.STADTLOTSE["CITY_NAME"],
         "ticket_url": settings.SITE_URL + ticket.get_absolute_url(),

@@ -19,8 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from stadtlotse.catalog.models import Area, Category, Department
 from stadtlotse.core import idempotency, ratelimit
 from stadtlotse.intake import abuse, intake, media
-from stadtlotse.intake.duplicates import public_photos
 from stadtlotse.tickets import workflow
+from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import remote_media, updates
@@ -354,7 +354,7 @@ def _media(request):
 
 
 def _public_tickets():
-    return Ticket.objects.published().only(*REQUEST_FIELDS)
+    return disclosure.public_tickets().only(*REQUEST_FIELDS)
 
 
 def _with_related(tickets):
@@ -370,10 +370,13 @@ def _with_related(tickets):
     areas = Area.objects.only("id", "name").in_bulk({t.area_id for t in tickets if t.area_id})
     notes = {}
     for event in (Event.objects.public().exclude(note="").filter(ticket_id__in=ids)
-                  .only("id", "ticket_id", "created_at", "status_to", "note").order_by("ticket_id", "created_at", "id")):
-        notes.setdefault(event.ticket_id, []).append(event)
+                  .only("id", "ticket_id", "created_at", "kind", "visibility", "status_to", "note")
+                  .order_by("ticket_id", "created_at", "id")):
+        if disclosure.public_note(event):
+            notes.setdefault(event.ticket_id, []).append(event)
     photos = {}
-    for photo in public_photos().filter(ticket_id__in=ids).only("id", "ticket_id"):
+    people = disclosure.people_category_ids()
+    for photo in disclosure.public_photos().filter(ticket_id__in=ids).only("id", "ticket_id"):
         photos.setdefault(photo.ticket_id, []).append(photo)
     for ticket in tickets:
         ticket.public_photos = photos.get(ticket.pk, [])
@@ -381,6 +384,8 @@ def _with_related(tickets):
         ticket.department = departments.get(ticket.department_id)
         ticket.area = areas.get(ticket.area_id)
         ticket.public_notes = notes.get(ticket.pk, [])
+        ticket.public_point = disclosure.public_point(ticket, people_ids=people)
+        ticket.public_address = disclosure.public_address(ticket, people_ids=people)
     return tickets
 
 
@@ -400,7 +405,7 @@ def _request_data(ticket, extensions=False):
     data = {
         "service_request_id": ticket.public_id,
         "status": "open" if ticket.is_open else "closed",
-        "status_notes": notes[-1].note if notes else None,
+        "status_notes": disclosure.public_note(notes[-1]) if notes else None,
         "service_name": ticket.category.display_name,
         "service_code": ticket.category.service_code,
         "description": description,
@@ -409,11 +414,11 @@ def _request_data(ticket, extensions=False):
         "requested_datetime": datetime_value(ticket.created_at),
         "updated_datetime": datetime_value(ticket.updated_at),
         "expected_datetime": datetime_value(ticket.due_at) if ticket.is_open else None,
-        "address": ticket.address or None,
+        "address": ticket.public_address or None,
         "address_id": None,
         "zipcode": None,
-        "lat": ticket.lat,
-        "long": ticket.lon,
+        "lat": ticket.public_point[0] if ticket.public_point else None,
+        "long": ticket.public_point[1] if ticket.public_point else None,
         "media_url": _photo_url(ticket, ticket.public_photos[0]) if ticket.public_photos else None,
     }
     if extensions:
@@ -422,7 +427,8 @@ def _request_data(ticket, extensions=False):
             "channel": ticket.channel,
             "district": ticket.area.name if ticket.area_id else None,
             "status_notes": [
-                {"datetime": datetime_value(e.created_at), "status": e.status_to or None, "note": e.note}
+                {"datetime": datetime_value(e.created_at), "status": e.status_to or None,
+                 "note": disclosure.public_note(e)}
                 for e in notes
             ],
             "media_urls": [_photo_url(ticket, photo) for photo in ticket.public_photos],
@@ -516,7 +522,7 @@ def service_request_updates(request, fmt):
             "service_request_id": event.ticket.public_id,
             "status": updates.outgoing_status(event),
             "updated_datetime": datetime_value(event.created_at),
-            "description": updates.describe(event),
+            "description": disclosure.public_text(event),
             "media_url": "",
             "external_status_code": event.status_to or None,
         }

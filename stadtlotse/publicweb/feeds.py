@@ -1,15 +1,22 @@
 """RSS and Atom feeds of new and resolved reports, per district and per category.
 
 Items are the public timeline events "received" and "done/rejected" of published tickets, newest first.
+Descriptions go out as `type="html"` (RSS description, Atom summary), so the text is escaped here: a
+report's "<img onerror=…>" is shown as text in a feed reader, never run. Links and guids are absolute,
+as RSS readers need them to be.
 """
+
+from django.conf import settings
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Area, Category
+from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Event, Ticket
 
 from .mapdata import subtree_ids
@@ -22,7 +29,7 @@ class TicketEventsFeed(Feed):
         return (
             Event.objects.public()
             .filter(Q(kind=Event.Kind.CREATED) | Q(status_to__in=[Ticket.Status.DONE, Ticket.Status.REJECTED]))
-            .filter(ticket__publication=Ticket.Publication.PUBLISHED, **ticket_filter)
+            .filter(ticket__in=disclosure.public_tickets().filter(**ticket_filter).values("pk"))
             .select_related("ticket__category", "ticket__area", "department")
             .order_by("-created_at", "-id")[:FEED_ITEMS]
         )
@@ -36,15 +43,15 @@ class TicketEventsFeed(Feed):
         }
 
     def item_description(self, event):
-        if event.kind == Event.Kind.CREATED:
-            return event.ticket.shown_description
-        return event.note
+        text = event.ticket.shown_description if event.kind == Event.Kind.CREATED else disclosure.public_text(event)
+        return linebreaks(escape(text))
 
     def item_link(self, event):
         return event.ticket.get_absolute_url()
 
     def item_guid(self, event):
-        return f"{event.ticket.get_absolute_url()}#event-{event.pk}"
+        # Absolute: a relative guid is no permalink, and readers resolve it against different bases.
+        return f"{settings.SITE_URL}{event.ticket.get_absolute_url()}#event-{event.pk}"
 
     def item_pubdate(self, event):
         return event.created_at
@@ -66,7 +73,7 @@ class DistrictFeed(TicketEventsFeed):
         return reverse("publicweb:map_list") + f"?district={area.slug}"
 
     def items(self, area):
-        return self.events(ticket__area=area)
+        return self.events(area=area)
 
 
 class CategoryFeed(TicketEventsFeed):
@@ -85,7 +92,7 @@ class CategoryFeed(TicketEventsFeed):
         return reverse("publicweb:map_list") + f"?category={category.service_code}"
 
     def items(self, category):
-        return self.events(ticket__category_id__in=subtree_ids(category))
+        return self.events(category_id__in=subtree_ids(category))
 
 
 class DistrictAtomFeed(DistrictFeed):

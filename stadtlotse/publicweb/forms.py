@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.catalog.models import Category, pick_language
 from stadtlotse.intake import intake, media
+from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Contact, Ticket
 
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -410,9 +411,11 @@ class LookupForm(PublicForm):
             )
         prefix, year, number = match.groups()
         public_id = f"{prefix.upper()}-{year}-{int(number):04d}"
-        self.found = Ticket.objects.filter(public_id__iexact=public_id).only("public_id").first()
+        # Only public reports: "exists but not public" would let anyone count and probe the ids.
+        self.found = disclosure.public_tickets().filter(public_id__iexact=public_id).only("public_id").first()
         if self.found is None:
-            raise ValidationError(_("There is no report with the id %(id)s.") % {"id": public_id})
+            raise ValidationError(_("There is no public report with the id %(id)s. If it is your own report, "
+                                    "open it with the private link from your confirmation.") % {"id": public_id})
         return self.found.public_id
 
 

@@ -6,6 +6,7 @@ the answer stays small whatever the box holds. Both read only indexed columns
 (publication, status, lat, lon; publication, status, resolved_at, lat, lon).
 """
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stadtlotse.catalog.models import Category
+from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Ticket
 
 # Cells per side of the box when clustering.
@@ -89,8 +91,8 @@ def map_parts(map_filter, now=None):
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.STADTLOTSE["MAP_RESOLVED_DAYS"])
     return (
-        _filtered(Ticket.objects.published().filter(status__in=Ticket.OPEN_STATUSES), map_filter, now),
-        _filtered(Ticket.objects.published().filter(status__in=Ticket.CLOSED_STATUSES, resolved_at__gte=cutoff),
+        _filtered(disclosure.public_tickets().filter(status__in=Ticket.OPEN_STATUSES), map_filter, now),
+        _filtered(disclosure.public_tickets().filter(status__in=Ticket.CLOSED_STATUSES, resolved_at__gte=cutoff),
                   map_filter, now),
     )
 
@@ -134,20 +136,27 @@ def geojson(map_filter, now=None, names=None):
     for tickets in map_parts(map_filter, now):
         tickets = tickets.filter(lat__isnull=False, lon__isnull=False)
         if map_filter.bbox:
-            min_lon, min_lat, max_lon, max_lat = map_filter.bbox
+            # Widened by the public grid, then decided on the public point below: whether a ticket is
+            # in the box must not tell where exactly it is (a tiny box around a doorway would).
+            min_lon, min_lat, max_lon, max_lat = _widened(map_filter.bbox)
             tickets = tickets.filter(lat__range=(min_lat, max_lat), lon__range=(min_lon, max_lon))
         parts.append(tickets)
     rows = []
+    people = disclosure.people_category_ids()
     for tickets in parts:
         if len(rows) <= limit:
-            rows += list(tickets.order_by().values_list("public_id", "lat", "lon", "status", "category_id")[: limit + 1])
+            for public_id, lat, lon, status, category_id in (
+                    tickets.order_by().values_list("public_id", "lat", "lon", "status", "category_id")[: limit + 1]):
+                lat, lon = disclosure.point(lat, lon, about_people=category_id in people)
+                if _inside(map_filter.bbox, lat, lon):
+                    rows.append((public_id, lat, lon, status, category_id))
     if len(rows) <= limit:
         names = names if names is not None else category_names()
         labels = dict(Ticket.Status.choices)
         features = [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {
                     "id": public_id,
                     "status": status,
@@ -165,6 +174,22 @@ def geojson(map_filter, now=None, names=None):
     if now is None:
         cache.set(key, answer, CLUSTER_CACHE_SECONDS)
     return answer
+
+
+def _widened(bbox):
+    """The box grown by one public grid cell on every side."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    margin_lat = disclosure.GRID_METERS / disclosure.METERS_PER_DEGREE_LAT
+    margin_lon = margin_lat / max(math.cos(math.radians(max(abs(min_lat), abs(max_lat)))), 0.01)
+    return (max(min_lon - margin_lon, -180.0), max(min_lat - margin_lat, -90.0),
+            min(max_lon + margin_lon, 180.0), min(max_lat + margin_lat, 90.0))
+
+
+def _inside(bbox, lat, lon):
+    if bbox is None:
+        return True
+    min_lon, min_lat, max_lon, max_lat = bbox
+    return min_lat <= lat <= max_lat and min_lon <= lon <= max_lon
 
 
 def _cache_key(map_filter):
@@ -190,14 +215,21 @@ def clusters(parts, bbox):
             key = (cell["cy"], cell["cx"])
             n, lat_sum, lon_sum = merged.get(key, (0, 0.0, 0.0))
             merged[key] = (n + cell["n"], lat_sum + cell["mean_lat"] * cell["n"], lon_sum + cell["mean_lon"] * cell["n"])
+    # A cluster's place is a mean of exact points: for a cell holding one report about a person it would
+    # be that person's doorway. So it is generalised like a single report about people.
     return [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(lon_sum / n, 5), round(lat_sum / n, 5)]},
+            "geometry": {"type": "Point", "coordinates": _cluster_point(lat_sum / n, lon_sum / n)},
             "properties": {"cluster": True, "count": n},
         }
         for _key, (n, lat_sum, lon_sum) in sorted(merged.items())
     ]
+
+
+def _cluster_point(lat, lon):
+    lat, lon = disclosure.grid_point(lat, lon)
+    return [lon, lat]
 
 
 def _cells(tickets, min_lat, min_lon, cell_lat, cell_lon):

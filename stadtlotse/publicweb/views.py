@@ -27,7 +27,7 @@ from stadtlotse.core import idempotency, ratelimit
 from stadtlotse.intake import abuse, confirmation as report_confirmation, duplicates, intake, media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
-from stadtlotse.tickets import privacy, workflow
+from stadtlotse.tickets import disclosure, privacy, workflow
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import mapdata
@@ -61,7 +61,7 @@ def _check_token(ticket, token):
 
 def _public_events(ticket):
     events = ticket.events.public().select_related("department")
-    return list(events.order_by("created_at", "id"))
+    return disclosure.with_notes(events.order_by("created_at", "id"))
 
 
 @require_GET
@@ -70,7 +70,7 @@ def home(request):
     if lookup.is_bound and lookup.is_valid():
         return redirect(lookup.found)
     recent = (
-        Ticket.objects.published()
+        disclosure.public_tickets()
         .select_related("category", "area")
         .order_by("-created_at", "-id")[:RECENT_TICKETS]
     )
@@ -284,7 +284,10 @@ def confirm_report(request, token):
 
 @require_GET
 def ticket(request, public_id):
-    queryset = Ticket.objects.select_related("category__parent__parent", "area", "department", "duplicate_of")
+    # Not published (awaiting moderation, hidden): no such page, as for an id never given out.
+    # The reporter follows their report on the private page.
+    queryset = disclosure.public_tickets().select_related("category__parent__parent", "area", "department",
+                                                         "duplicate_of")
     ticket = _find_ticket(public_id, queryset)
     if ticket.public_id != public_id:
         return redirect(ticket, permanent=True)
@@ -292,11 +295,13 @@ def ticket(request, public_id):
 
 
 def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, status=200):
-    published = ticket.is_published
     return render(request, "publicweb/ticket.html", {
         "ticket": ticket,
-        "events": _public_events(ticket) if published else [],
-        "photos": list(duplicates.public_photos().filter(ticket=ticket)) if published else [],
+        "point": disclosure.public_point(ticket),
+        "address": disclosure.public_address(ticket),
+        "about_people": ticket.category.is_about_people,
+        "events": _public_events(ticket),
+        "photos": list(disclosure.public_photos().filter(ticket=ticket)),
         "support_form": support_form or SupportForm(prefix="support"),
         "subscribe_form": subscribe_form or SubscribeForm(prefix="subscribe"),
         "supported": ticket.public_id in request.session.get(SUPPORTED_KEY, []),
@@ -313,7 +318,7 @@ def _wants_json(request):
 @require_http_methods(["POST"])
 def support(request, public_id):
     """"Me too" for a published, open ticket; with an e-mail address also a subscription (JSON or a page)."""
-    ticket = _find_ticket(public_id, Ticket.objects.published().select_related("category", "area"))
+    ticket = _find_ticket(public_id, disclosure.public_tickets().select_related("category__parent__parent", "area"))
     as_json = _wants_json(request)
     form = SupportForm(request.POST, prefix=None if as_json else "support")
     form.is_valid()
@@ -364,7 +369,7 @@ def _too_many():
 
 @require_http_methods(["POST"])
 def subscribe(request, public_id):
-    ticket = _find_ticket(public_id, Ticket.objects.published().select_related("category", "area"))
+    ticket = _find_ticket(public_id, disclosure.public_tickets().select_related("category__parent__parent", "area"))
     form = SubscribeForm(request.POST, prefix="subscribe")
     if form.is_valid() and form.cleaned_data["email"] and not _may_subscribe(request):
         form.add_error("email", _too_many())
@@ -391,7 +396,7 @@ def subscription_confirm(request, token):
         subscriptions.confirm(subscription)
         messages.success(request, _("Confirmed. You will hear when the status of report %(id)s changes.")
                          % {"id": subscription.ticket.public_id})
-        return redirect(subscription.ticket)
+        return _to_ticket_page(subscription.ticket)
     return render(request, "publicweb/subscription.html", {"subscription": subscription, "action": "confirm"})
 
 
@@ -406,8 +411,13 @@ def unsubscribe(request, token):
         subscriptions.unsubscribe(subscription)
         messages.success(request, _("Done. You get no more mails about report %(id)s; your address is deleted.")
                          % {"id": ticket.public_id})
-        return redirect(ticket)
+        return _to_ticket_page(ticket)
     return render(request, "publicweb/subscription.html", {"subscription": subscription, "action": "unsubscribe"})
+
+
+def _to_ticket_page(ticket):
+    """The ticket's public page, or the front page once the report is no longer public (hidden since)."""
+    return redirect(ticket if disclosure.public_view(ticket) else "publicweb:home")
 
 
 @require_GET
@@ -424,8 +434,8 @@ def private_data(request, public_id, token):
 @require_GET
 def photo(request, public_id, attachment_id, thumbnail=False):
     """A photo's public version (or thumbnail): only of a published ticket, never the original."""
-    ticket = _find_ticket(public_id, Ticket.objects.published())
-    attachment = get_object_or_404(duplicates.public_photos().filter(ticket=ticket), pk=attachment_id)
+    ticket = _find_ticket(public_id, disclosure.public_tickets())
+    attachment = get_object_or_404(disclosure.public_photos().filter(ticket=ticket), pk=attachment_id)
     file = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.public_version
     response = media.serve(file, "image/jpeg", f"{ticket.public_id}-{attachment.pk}.jpg")
     # Short: a photo hidden by moderation should vanish from caches soon.
@@ -524,10 +534,11 @@ def private(request, public_id, token):
                     messages.success(request, _("Your report has been reopened."))
                     return redirect(ticket.get_private_url())
 
-    events = list(
+    events = disclosure.with_notes(
         (ticket.events.public() | ticket.events.filter(kind__in=CONVERSATION))
         .select_related("department")
-        .order_by("created_at", "id")
+        .order_by("created_at", "id"),
+        audience_note=disclosure.reporter_note,
     )
     question = None
     if ticket.status == Ticket.Status.NEEDS_INFO:

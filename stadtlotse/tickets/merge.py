@@ -65,9 +65,11 @@ def unmerge(ticket, *, by, reason):
     ticket.status, ticket.duplicate_of, ticket.resolved_at, ticket.updated_at = back_to, None, None, now
     ticket.save()
     Ticket.objects.filter(pk=survivor.pk).update(supporters=Greatest(F("supporters") - ticket.supporters - 1, 0))
+    # The status change is public (the reporter hears their report is open again); the reason is the
+    # desk's internal judgement ("the other side of the street after all") and stays in an internal note.
     event = workflow.record(ticket, Event.Kind.UNMERGED, by=by, visibility=Event.Visibility.PUBLIC,
-                            note=reason.strip(), status_from=S.DUPLICATE, status_to=back_to,
-                            data={"from": survivor.public_id}, at=now)
+                            status_from=S.DUPLICATE, status_to=back_to, data={"from": survivor.public_id}, at=now)
+    workflow.record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=reason.strip(), at=now)
     workflow.record(survivor, Event.Kind.UNMERGED, by=by, note=reason.strip(), data={"split": ticket.public_id}, at=now)
     from stadtlotse.notifications import notify
 

@@ -9,9 +9,9 @@ from django.utils import translation
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase, report, run_jobs
-from stadtlotse.intake import duplicates, media
+from stadtlotse.intake import media
 from stadtlotse.publicweb.tests.base import EnglishClient
-from stadtlotse.tickets import moderation, workflow
+from stadtlotse.tickets import disclosure, moderation, workflow
 from stadtlotse.tickets.models import Event
 
 from .images import TemporaryMediaMixin, upload
@@ -133,7 +133,7 @@ class PipelineTests(TemporaryMediaMixin, StadtlotseTestCase):
             run_jobs()
         photo = ticket.attachments.get()
         self.assertEqual((photo.public_version.name, photo.processed_at), ("", None))
-        self.assertFalse(duplicates.public_photos().filter(pk=photo.pk).exists())
+        self.assertFalse(disclosure.public_photos().filter(pk=photo.pk).exists())
 
 
 class RedactionViewTests(TemporaryMediaMixin, StadtlotseTestCase):

@@ -11,8 +11,12 @@ from referencing.jsonschema import DRAFT4
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.core.testing import StadtlotseTestCase
 
-# /work/main/stadtlotse/open311/tests/base.py → /work/shared/data/open311; a missing folder fails the tests.
-GOLDEN = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "open311"
+# /work/main/stadtlotse/open311/tests/base.py → /work/shared/data/open311 (from a worktree one level deeper,
+# /work/wt/<name>/…, the nearest "shared" above); a missing folder fails the tests.
+_HERE = Path(__file__).resolve()
+GOLDEN = next((parent / "shared" / "data" / "open311" for parent in _HERE.parents[4:]
+               if (parent / "shared" / "data" / "open311").is_dir()),
+              _HERE.parents[3] / ".." / "shared" / "data" / "open311")
 SCHEMAS = GOLDEN / "schemas"
 FORMATS = ("json", "xml")
 

@@ -71,3 +71,46 @@ class PublicPagesInBrowserTests(BrowserTestCase):
         self.assert_accessible()
         self.open(f"/melden/danke/{ticket.public_id}/{ticket.access_token}")
         self.assert_accessible()
+
+
+class AudienceOnPhoneTests(BrowserTestCase):
+    """A report about a person and an unpublished report, on a phone (390 × 844)."""
+
+    viewport = {"width": 390, "height": 844}
+
+    def test_person_report_shows_the_generalised_place_and_unpublished_is_not_found(self):
+        import os
+        import tempfile
+
+        from stadtlotse.tickets import disclosure, moderation
+        from stadtlotse.tickets.tests.test_disclosure import DOORWAY
+
+        from stadtlotse.accounts.models import User
+        from stadtlotse.core.testing import make_user
+
+        desk = make_user("alice", User.Role.DESK)
+        person = report("soziales-hilflos", DOORWAY, address="Geheimweg 13, Hauseingang links", answers={},
+                        description="Ein älterer Mann sitzt seit Tagen verwirrt im Eingang.")
+        moderation.moderate(person, Ticket.Publication.PUBLISHED, by=desk)
+        pending = report("sonstiges", DOORWAY, description="Noch nicht freigegeben.")
+        lat, lon = disclosure.public_point(person)
+        shots = os.environ.get("STADTLOTSE_SCREENSHOTS", tempfile.gettempdir())
+
+        self.page.goto(self.url(person.get_absolute_url()))
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 390)
+        facts = self.page.locator(".ticket-facts").inner_text()
+        self.assertIn(f"{lat}, {lon}", facts)
+        body = self.page.content()
+        self.assertNotIn("Geheimweg", body)
+        self.assertNotIn(f"{DOORWAY[0]:.4f}", body)
+        self.assertEqual(self.page.locator("#ticket-map").get_attribute("data-lat"), str(lat))
+        self.assert_accessible()
+        self.page.screenshot(path=os.path.join(shots, "audience-person-ticket.png"), full_page=True)
+
+        response = self.page.goto(self.url(pending.get_absolute_url()))
+        self.assertEqual(response.status, 404)
+        self.assertNotIn("Noch nicht freigegeben", self.page.content())
+        self.assertNotIn("Sonstiges", self.page.content())
+        self.assertIn("Seite nicht gefunden", self.page.content())
+        self.assert_accessible()
+        self.page.screenshot(path=os.path.join(shots, "audience-unpublished-ticket.png"), full_page=True)

@@ -52,15 +52,16 @@ class HomeTests(PublicWebTestCase):
         response = self.client.get(self.url, {"ticket": f"  {prefix.lower()} {year} {int(number)} "})
         self.assertRedirects(response, ticket.get_absolute_url())
 
-    def test_lookup_of_unpublished_ticket_leads_to_its_page(self):
+    def test_lookup_of_unpublished_ticket_answers_as_for_an_unknown_id(self):
         response = self.client.get(self.url, {"ticket": self.pending.public_id})
-        self.assertRedirects(response, self.pending.get_absolute_url())
+        self.assertContains(response, f"There is no public report with the id {self.pending.public_id}.")
+        self.assertNotContains(response, self.pending.category.display_name)
 
     def test_lookup_unknown(self):
         year = self.published[0].public_id.split("-")[1]
         response = self.client.get(self.url, {"ticket": f"SL-{year}-9999"})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, f"There is no report with the id SL-{year}-9999.")
+        self.assertContains(response, f"There is no public report with the id SL-{year}-9999.")
         self.assertContains(response, 'aria-invalid="true"')
         self.assertContains(response, "<title>Error:")
 

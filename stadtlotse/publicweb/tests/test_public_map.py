@@ -41,7 +41,9 @@ class GeoJSONTests(PublicWebTestCase):
         return sorted(f["properties"]["id"] for f in response.json()["features"])
 
     def test_published_open_and_recently_resolved_in_the_box(self):
-        with self.assertNumQueries(5):  # categories and districts (the filters), the cluster cache, open and resolved points
+        # Categories and districts (the filters), the cluster cache, which categories are about people,
+        # open and resolved points.
+        with self.assertNumQueries(6):
             response = self.client.get(self.url, {"bbox": BERLIN})
         data = response.json()
         self.assertIs(data["clustered"], False)
@@ -142,3 +144,42 @@ class MapPagesTests(PublicWebTestCase):
         self.assertIn("Abgeholt am Montag.", atom)
         self.assertNotIn(self.mitte.public_id, atom)
         self.assertEqual(self.client.get(reverse("publicweb:district_feed", args=["atlantis"])).status_code, 404)
+
+
+class FeedSafetyTests(PublicWebTestCase):
+    """A feed's descriptions are HTML for the reader (type="html"): what residents wrote must arrive as text."""
+
+    ATTACK = '<img src=x onerror="alert(1)"> Sperrmüll & Co'
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.ticket = report(place=HERMANNPLATZ, description=cls.ATTACK)
+        workflow.accept(cls.ticket, by=cls.bob)
+        workflow.resolve(cls.ticket, by=cls.bob, note='Erledigt <script>alert("x")</script>')
+
+    def items(self, name, tag):
+        import xml.etree.ElementTree as ET
+
+        response = self.client.get(reverse(name, args=["neukoelln" if "district" in name else "abfall"]))
+        self.assertEqual(response.status_code, 200)
+        return ET.fromstring(response.content), response.content.decode()
+
+    def test_descriptions_are_escaped_and_guids_absolute(self):
+        atom_ns = "{http://www.w3.org/2005/Atom}"
+        rss, _raw = self.items("publicweb:district_feed", "item")
+        atom, _raw = self.items("publicweb:category_atom", "entry")
+        descriptions = [item.findtext("description") for item in rss.iter("item")]
+        descriptions += [entry.findtext(f"{atom_ns}summary") for entry in atom.iter(f"{atom_ns}entry")]
+        self.assertEqual(len(descriptions), 4)  # received and done, in both feeds
+        for html in descriptions:
+            # What a feed reader renders as HTML: the markup is text, nothing runs.
+            self.assertNotIn("<img", html)
+            self.assertNotIn("<script", html)
+        self.assertTrue(any("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Sperrmüll &amp; Co" in d
+                            for d in descriptions), descriptions)
+        self.assertTrue(any("&lt;script&gt;" in d for d in descriptions), descriptions)
+        guids = [item.findtext("guid") for item in rss.iter("item")]
+        self.assertEqual(len(guids), 2)
+        for guid in guids:
+            self.assertTrue(guid.startswith(f"{settings.SITE_URL}/t/{self.ticket.public_id}#event-"), guid)

@@ -41,7 +41,8 @@ class SimilarTests(PublicWebTestCase):
         return self.client.get(self.url, {"category": code, "lat": place[0], "lon": place[1], **params})
 
     def test_open_published_same_group_within_radius_and_days_nearest_first(self):
-        with self.assertNumQueries(4):  # category with its parents, the group's categories, tickets, photos
+        # Category with its parents, the group's categories, which categories are about people, tickets, photos.
+        with self.assertNumQueries(5):
             response = self.get()
         data = response.json()
         self.assertEqual(data["radius"], 100)

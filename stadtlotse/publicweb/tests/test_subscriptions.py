@@ -10,6 +10,7 @@ from stadtlotse.core.testing import report, run_jobs
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Notification, Subscription
 from stadtlotse.tickets import workflow
+from stadtlotse.tickets.models import Ticket
 
 from .base import GermanClient, PublicWebTestCase
 
@@ -98,6 +99,18 @@ class SubscriptionTests(PublicWebTestCase):
         self.assertEqual(self.client.post(url, {"subscribe-email": NEIGHBOUR}).status_code, 404)
         with self.assertRaisesMessage(ValidationError, "Nur veröffentlichten Meldungen kann man folgen."):
             subscriptions.subscribe(pending, NEIGHBOUR)
+
+    def test_links_of_a_report_hidden_since_lead_to_the_front_page(self):
+        subscription = subscriptions.subscribe(self.ticket, NEIGHBOUR)
+        workflow.set_publication(self.ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Name genannt")
+        response = self.client.post(reverse("publicweb:subscription_confirm", args=[subscription.token]))
+        self.assertRedirects(response, reverse("publicweb:home"))
+        response = self.client.post(reverse("publicweb:unsubscribe", args=[subscription.token]))
+        self.assertRedirects(response, reverse("publicweb:home"))
+        self.assertFalse(Subscription.objects.filter(pk=subscription.pk).exists())
+        # Support and subscribe on a report that is not public: no such report.
+        for name in ("publicweb:support", "publicweb:subscribe"):
+            self.assertEqual(self.client.post(reverse(name, args=[self.ticket.public_id])).status_code, 404)
 
     def test_unknown_token(self):
         response = self.client.get(reverse("publicweb:subscription_confirm", args=["x" * 32]))

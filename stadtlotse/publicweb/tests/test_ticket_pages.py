@@ -24,6 +24,16 @@ class ConfirmationTests(PublicWebTestCase):
     def url(self, ticket, token=None):
         return reverse("publicweb:confirmation", args=[ticket.public_id, token or ticket.access_token])
 
+    def test_links_to_the_public_page_only_once_there_is_one(self):
+        # The desk's report waits for moderation: its public page is a 404 until then.
+        response = self.client.get(self.url(self.desk_ticket))
+        self.assertContains(response, self.desk_ticket.get_private_url())
+        self.assertNotContains(response, f'href="{self.desk_ticket.get_absolute_url()}"')
+        self.assertEqual(self.client.get(self.desk_ticket.get_absolute_url()).status_code, 404)
+        workflow.set_publication(self.desk_ticket, Ticket.Publication.PUBLISHED, by=self.alice)
+        response = self.client.get(self.url(self.desk_ticket))
+        self.assertContains(response, f'href="{self.desk_ticket.get_absolute_url()}"')
+
     @override_settings(SITE_URL="https://stadtlotse.example")
     def test_confirmation(self):
         response = self.client.get(self.url(self.ticket))
@@ -81,9 +91,9 @@ class PublicTicketPageTests(PublicWebTestCase):
         self.assertContains(response, "Abfall und Sauberkeit › Sperrmüll")
         self.assertContains(response, "Neukölln")
         self.assertContains(response, "Hermannplatz 5")
-        self.assertContains(response, "52.487, 13.425")
-        self.assertContains(response, "https://www.openstreetmap.org/?mlat=52.487&amp;mlon=13.425")
-        self.assertNotContains(response, "52.4869")
+        # The public point of tickets/disclosure.py: 4 decimals (about 10 m), as on the map and in open data.
+        self.assertContains(response, "52.4869, 13.4247")
+        self.assertContains(response, "https://www.openstreetmap.org/?mlat=52.4869&amp;mlon=13.4247")
         self.assertContains(response, '<span class="status status-done">erledigt</span>')
 
     def test_timeline(self):
@@ -107,23 +117,24 @@ class PublicTicketPageTests(PublicWebTestCase):
         response = self.get(self.ticket, EnglishClient())
         self.assertContains(response, "3 people support this report")
 
-    def test_unpublished_ticket(self):
+    def test_unpublished_ticket_is_not_found(self):
+        # Ids are sequential: "exists, category, status" for every id would enumerate all reports.
         response = self.get(self.pending, EnglishClient())
-        self.assertEqual(response.status_code, 200)
-        self.assertContains(response, self.pending.public_id)
-        self.assertContains(response, "Place that feels unsafe")
-        self.assertContains(response, '<span class="status status-new">received</span>')
-        self.assertContains(response, "This report is not public (yet).")
-        for secret in ("Unterführung", "Alexanderplatz 1", "52.52", "13.41", "Rita", "rita@example.org"):
-            self.assertNotContains(response, secret)
+        self.assertEqual(response.status_code, 404)
+        # (The id itself is in the page's language form, as the address asked for.)
+        for secret in ("Place that feels unsafe", "received", "Unterführung",
+                       "Alexanderplatz 1", "52.52", "13.41", "Rita", "rita@example.org"):
+            self.assertNotContains(response, secret, status_code=404)
+        # Also in other letter case, and the reporter still has their private page.
+        self.assertEqual(self.client.get(f"/t/{self.pending.public_id.lower()}").status_code, 404)
+        self.assertContains(self.client.get(self.pending.get_private_url()), "Unterführung")
 
-    def test_hidden_ticket(self):
+    def test_hidden_ticket_is_not_found(self):
         workflow.set_publication(self.ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Enthält Namen.")
         response = self.get(self.ticket, EnglishClient())
-        self.assertContains(response, "This report is not public (yet).")
-        self.assertNotContains(response, "Sofa")
-        self.assertNotContains(response, "Hermannplatz 5")
-        self.assertNotContains(response, "Enthält Namen.")
+        self.assertEqual(response.status_code, 404)
+        for secret in ("Sofa", "Hermannplatz 5", "Enthält Namen.", "Bulky waste"):
+            self.assertNotContains(response, secret, status_code=404)
 
     def test_unknown_ticket(self):
         response = self.client.get(reverse("publicweb:ticket", args=["SL-2020-0001"]))

@@ -49,6 +49,32 @@ class MergeTests(StadtlotseTestCase):
             self.assertIn(self.survivor.public_id, text)
             self.assertNotIn("Alles abgeholt.", smtp.to("pia@example.org")[-1].as_string())
 
+    def test_undo_keeps_its_reason_internal(self):
+        merge.merge(self.survivor, [self.first], by=self.alice)
+        self.first.refresh_from_db()
+        with SMTPServer() as smtp, override_settings(**smtp.settings()):
+            run_jobs()
+            sent = len(smtp.to("mo@example.org"))
+            merge.unmerge(self.first, by=self.alice, reason="Doch andere Straßenseite, Herr Mo wohnt dort")
+            run_jobs()
+            mails = smtp.to("mo@example.org")[sent:]
+        # The reporter hears that their report is open again, without the desk's reason and without "Note:".
+        self.assertEqual(len(mails), 1)
+        mail = mails[0]
+        for part in ("plain", "html"):
+            body = mail.get_body(preferencelist=(part,)).get_content()
+            self.assertIn(self.first.public_id, body)
+            self.assertNotIn("andere Straßenseite", body)
+            self.assertNotIn("Hinweis", body)
+        # The reason is kept, for staff: an internal note; the public event carries none.
+        public = self.first.events.get(kind=Event.Kind.UNMERGED)
+        self.assertEqual((public.visibility, public.note), (Event.Visibility.PUBLIC, ""))
+        internal = self.first.events.filter(kind=Event.Kind.INTERNAL_NOTE).last()
+        self.assertEqual((internal.visibility, internal.note),
+                         (Event.Visibility.INTERNAL, "Doch andere Straßenseite, Herr Mo wohnt dort"))
+        page = self.client.get(self.first.get_private_url())
+        self.assertNotContains(page, "andere Straßenseite")
+
     def test_all_or_nothing(self):
         workflow.reject(self.second, by=self.bob, reason="Privatgelände")
         with self.assertRaises(workflow.WorkflowError):
