@@ -15,8 +15,9 @@ on the desk's follow-up list to confirm, the status stays. The same update sent 
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -194,10 +195,12 @@ def _app_comment(ticket, api_key, *, move, status, text, data):
     event = workflow.record(ticket, Event.Kind.APP_COMMENT, by=actor, note=text, data=data)
     if move != NOTE and ticket.status in Ticket.OPEN_STATUSES:
         now = timezone.now()
+        # A follow-up the desk already has due is kept; otherwise the claim is due now.
         if ticket.follow_up_at is None or ticket.follow_up_at > now:
-            workflow.set_follow_up(ticket, now, by=actor, reason=_("%(app)s reports the status %(status)s; please "
-                                                                  "check and confirm.")
-                                   % {"app": api_key.name, "status": status})
+            with translation.override(settings.LANGUAGE_CODE):  # the desk's language, not the app's
+                reason = _("%(app)s reports the status %(status)s; please check and confirm.") % {
+                    "app": api_key.name, "status": status}
+            workflow.set_follow_up(ticket, now, by=actor, reason=reason)
     return event
 
 

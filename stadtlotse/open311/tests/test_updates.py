@@ -264,7 +264,9 @@ class AppUpdatesTests(Open311TestCase):
     def test_a_residents_fixed_is_a_claim_for_the_desk_not_a_status_change(self):
         for fmt, status in (("json", "FIXED"), ("xml", "CLOSED")):
             with self.subTest(status=status):
-                response = self.post(fmt, status=status, update_id=f"fms-{status}", description="Ist weg, danke!")
+                # The app asks for English answers; the desk still reads German.
+                response = self.post(fmt, status=status, update_id=f"fms-{status}", description="Ist weg, danke!",
+                                     locale="en")
                 self.assertEqual(response.status_code, 201, response.content)
                 self.ticket.refresh_from_db()
                 self.assertEqual(self.ticket.status, Ticket.Status.FORWARDED)
@@ -275,7 +277,7 @@ class AppUpdatesTests(Open311TestCase):
         # On the desk's follow-up list, due now, saying who claims what.
         self.assertLessEqual(self.ticket.follow_up_at, timezone.now())
         self.assertIn("Meldeapp", self.ticket.follow_up_reason)
-        self.assertIn("FIXED", self.ticket.follow_up_reason)
+        self.assertEqual(self.ticket.follow_up_reason, "Meldeapp meldet den Status FIXED; bitte prüfen und bestätigen.")
         self.assertFalse(Notification.objects.filter(recipient="rita@example.org").exists())
         # A claim without words is still a claim; a comment without words is refused.
         self.assertEqual(self.post(status="FIXED", update_id="fms-bare", description="").status_code, 201)
