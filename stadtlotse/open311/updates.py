@@ -143,7 +143,7 @@ def visible_to_key(ticket, api_key):
     """Whether an app's key may see (and comment on) the ticket: published, or submitted with this key."""
     if ticket.publication == Ticket.Publication.PUBLISHED:
         return True
-    return ticket.events.filter(kind=Event.Kind.CREATED, data__open311_key=api_key.pk).exists()
+    return ticket.events.filter(kind=Event.Kind.CREATED, data__submitted_with_key=api_key.pk).exists()
 
 
 def apply_update(ticket, api_key, *, status, description, update_id, updated_at):
