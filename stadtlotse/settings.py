@@ -321,6 +321,17 @@ STADTLOTSE = {
     # empty means ANGENOMMEN, IN BEARBEITUNG, ERLEDIGT, ABGELEHNT (connectors/mail_in.py).
     "CONNECTOR_MAIL_KEYWORDS": os.environ.get("STADTLOTSE_CONNECTOR_MAIL_KEYWORDS", ""),
     "CONNECTOR_MAX_MAIL_BYTES": env_int("STADTLOTSE_CONNECTOR_MAX_MAIL_BYTES", 25 * 1024 * 1024),
+    # A mail whose header block is larger is ignored before it is parsed (huge headers cost seconds).
+    "CONNECTOR_MAX_MAIL_HEADER_BYTES": env_int("STADTLOTSE_CONNECTOR_MAX_MAIL_HEADER_BYTES", 64 * 1024),
+    # The authserv-id of the city's own MTA in Authentication-Results; when set, a reply is applied
+    # only with dmarc=pass (or an aligned dkim=pass) from that host. Empty: not checked.
+    "CONNECTOR_MAIL_AUTHSERV_ID": os.environ.get("STADTLOTSE_CONNECTOR_MAIL_AUTHSERV_ID", "").strip().lower(),
+    # Bounces for refused replies, per recipient and in total (requests/seconds), against backscatter.
+    "CONNECTOR_BOUNCE_RATE": os.environ.get("STADTLOTSE_CONNECTOR_BOUNCE_RATE", "3/3600"),
+    "CONNECTOR_BOUNCE_TOTAL_RATE": os.environ.get("STADTLOTSE_CONNECTOR_BOUNCE_TOTAL_RATE", "30/3600"),
+    # Host names or addresses (or networks like 10.20.0.0/16) of the city's internal systems that
+    # webhook and Open311 connectors may reach; everything else must be a public internet address.
+    "CONNECTOR_ALLOWED_HOSTS": env_list("STADTLOTSE_CONNECTOR_ALLOWED_HOSTS"),
     # Signed webhooks older (or further in the future) than this are refused as possible replays.
     "WEBHOOK_TOLERANCE_SECONDS": env_int("STADTLOTSE_WEBHOOK_TOLERANCE_SECONDS", 300),
     "CONNECTOR_TIMEOUT_SECONDS": env_int("STADTLOTSE_CONNECTOR_TIMEOUT_SECONDS", 30),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stadtlotse.catalog.models import Department
+from stadtlotse.core import addresses
 
 from . import http
 from .delivery import DeliveryError
@@ -30,6 +31,12 @@ def _url(value):
         raise ValidationError(_("Enter an http:// or https:// address."))
     if parts.username or parts.password:
         raise ValidationError(_("Do not put a user name or password into the address; use the fields for them."))
+    try:
+        http.target(value)
+    except addresses.NotPublic as exc:
+        raise ValidationError(str(exc)) from None
+    except addresses.UnknownHost:
+        pass  # may be known to the worker's resolver later; every connect checks again
     return value
 
 
@@ -145,11 +152,11 @@ class DepartmentAdminForm(forms.ModelForm):
         try:
             code, _body = http.request("GET", url)
         except DeliveryError:
-            self.add_error(field, _("The address does not answer."))
-            return
+            code = None
         # A webhook may refuse a GET (405, 501): it answered. An Open311 service list must be there.
-        if connector == Department.Connector.OPEN311 and code != 200:
-            self.add_error(field, _("The address answered with HTTP %(code)d.") % {"code": code})
+        # One message for every failure: which ports answer and how is nobody's business (port scan).
+        if code is None or (connector == Department.Connector.OPEN311 and code != 200):
+            self.add_error(field, _("The address could not be reached, or did not answer as expected."))
 
     def save(self, commit=True):
         self.instance.connector_settings = self.connector_settings

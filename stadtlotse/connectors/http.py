@@ -1,9 +1,16 @@
-"""The small HTTP client the connectors share (standard library only: two verbs, form or JSON bodies)."""
+"""The small HTTP client the connectors share (standard library only: two verbs, form or JSON bodies).
 
-import urllib.error
-import urllib.request
+Every request goes to a checked address (core/addresses.py): public internet addresses, or the
+city's internal systems listed in STADTLOTSE_CONNECTOR_ALLOWED_HOSTS. Redirects are not followed
+(a 3xx is an answer like any other), so a target cannot send us on to an address nobody checked.
+"""
+
+import http.client
+from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from stadtlotse.core import addresses
 
 from .delivery import DeliveryError
 
@@ -11,16 +18,32 @@ USER_AGENT = "Stadtlotse-Connector/1"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 
 
+def target(url):
+    """(scheme, host, port, checked address) for `url`; raises addresses.AddressRefused or ValueError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("only http and https URLs")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = addresses.resolve(parts.hostname, port, allowed_hosts=settings.STADTLOTSE["CONNECTOR_ALLOWED_HOSTS"])
+    return parts.scheme, parts.hostname, port, address
+
+
 def request(method, url, *, body=None, headers=None):
-    """Send one request; returns (status, body bytes). Network errors raise DeliveryError, HTTP errors do not."""
-    all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
-    # Only http(s) URLs reach here: connector settings are validated when saved.
-    req = urllib.request.Request(url, data=body, method=method, headers=all_headers)  # noqa: S310
-    timeout = settings.STADTLOTSE["CONNECTOR_TIMEOUT_SECONDS"]
+    """Send one request; returns (status, body bytes). Network errors and refused addresses raise DeliveryError."""
+    shown = url.split("?", 1)[0]
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read(MAX_RESPONSE_BYTES)
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(MAX_RESPONSE_BYTES)
-    except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryError(f"{url.split('?', 1)[0]}: {getattr(exc, 'reason', exc)}") from exc
+        scheme, host, port, address = target(url)
+    except (ValueError, addresses.AddressRefused) as exc:
+        raise DeliveryError(f"{shown}: {exc}") from exc
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    conn = addresses.connection(scheme, host, port, address, timeout=settings.STADTLOTSE["CONNECTOR_TIMEOUT_SECONDS"])
+    try:
+        conn.request(method, path, body=body, headers=all_headers)
+        response = conn.getresponse()
+        return response.status, response.read(MAX_RESPONSE_BYTES)
+    except (OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"{shown}: {exc}") from exc
+    finally:
+        conn.close()

@@ -1,9 +1,13 @@
 """The e-mail connector, inbound: a department's reply to a forwarded ticket becomes a status change or a note.
 
 One message in (from the MTA pipe `receive_mail` or the IMAP poller `poll_imap`), one decision out:
-- ignored (logged): too large, an auto-reply or out-of-office, a delivery report, our own mail;
-- bounced (with the reason): no ticket id, unknown ticket, sender not the ticket's department,
-  a change the workflow refuses;
+- ignored (logged): too large (message or header block, judged before parsing), an auto-reply or
+  out-of-office, a delivery report, our own mail;
+- refused (logged): not authenticated by the city's MTA (when `CONNECTOR_MAIL_AUTHSERV_ID` is set),
+  no reply address with the ticket's secret code, unknown ticket, sender not the ticket's
+  department, a change the workflow refuses. A bounce with the reason (never the mail's subject or
+  text) goes back only to a sender that knew the code or is a known department address, and only
+  within the bounce rate limits: forged mail must not make us send mail to strangers (backscatter);
 - applied: a status keyword at the start (ANGENOMMEN, IN BEARBEITUNG, ERLEDIGT, ABGELEHNT) changes
   the status with the rest of the reply as the public note; a reply without one becomes an
   internal note for the desk. The same message twice (same Message-ID) changes nothing.
@@ -19,8 +23,10 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
 from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from stadtlotse.core import ratelimit
 from stadtlotse.tickets.models import Ticket
 
 from . import status
@@ -32,6 +38,11 @@ DEFAULT_KEYWORDS = {
     "ANGENOMMEN": S.ACCEPTED, "IN BEARBEITUNG": S.IN_PROGRESS, "ERLEDIGT": S.DONE, "ABGELEHNT": S.REJECTED,
 }
 TICKET_ID = re.compile(r"\b([A-Za-z]{1,10}-\d{4}-\d{4,9})\b")
+# The plus part of a reply address: the ticket id and its secret code (antwort+SL-2026-0042.3f9c…@).
+REPLY_MAILBOX = re.compile(r"([A-Za-z]{1,10}-\d{4}-\d{4,9})(?:\.([0-9A-Fa-f]{1,64}))?")
+REPLY_CODE_CHARS = 24  # hex digits, 96 bits: not guessable, short enough for every mail client
+REPLY_CODE_SALT = "stadtlotse.connectors.reply-address"
+HEADER_END = re.compile(rb"\r?\n\r?\n")
 AUTO_SUBJECT = re.compile(
     r"^\s*(abwesenheitsnotiz|automatische antwort|auto(matic)?[ -]?reply|autoreply|out of (the )?office|"
     r"undeliverable|unzustellbar|delivery status notification|mail delivery failed)", re.IGNORECASE)
@@ -70,6 +81,12 @@ def handle_message(raw):
     limit = settings.STADTLOTSE["CONNECTOR_MAX_MAIL_BYTES"]
     if len(raw) > limit:
         return _ignore(f"message of {len(raw)} bytes exceeds the limit of {limit}")
+    header_limit = settings.STADTLOTSE["CONNECTOR_MAX_MAIL_HEADER_BYTES"]
+    # Judged on the bytes, before parsing: the parser needs many seconds for a header of some 100 KB.
+    end = HEADER_END.search(raw, 0, header_limit + 4)
+    header_bytes = end.start() if end else len(raw)
+    if header_bytes > header_limit:
+        return _ignore(f"header block of more than {header_limit} bytes exceeds the limit")
     message = email.message_from_bytes(raw, policy=email.policy.default)
     reason = auto_reply_reason(message)
     if reason:
@@ -79,26 +96,36 @@ def handle_message(raw):
         return _ignore("no sender address", message)
     if sender == settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].lower() or sender.startswith("mailer-daemon@"):
         return _ignore("mail from ourselves or a mail server", message)
-    public_id = ticket_id_of(message)
+    authserv_id = settings.STADTLOTSE["CONNECTOR_MAIL_AUTHSERV_ID"]
+    if authserv_id and not authenticated(message, authserv_id, sender.rpartition("@")[2]):
+        # The sender is not proven, so it is not answered either.
+        return _refuse(message, sender, f"no DMARC or aligned DKIM pass from {authserv_id}", answer=False)
+    public_id, code = reply_target(message)
     if public_id is None:
-        return _bounce(message, sender, _("The mail carries no ticket id (such as [SL-2026-0042]) in its subject "
-                                          "or address."))
+        return _refuse(message, sender, _("The mail was not sent to the reply address of a ticket. Please reply "
+                                          "to the mail about the ticket; its reply address carries the ticket id "
+                                          "and a code."))
     ticket = status.find_ticket(public_id)
     if ticket is None:
-        return _bounce(message, sender, _("There is no ticket %(id)s.") % {"id": public_id.upper()})
+        return _refuse(message, sender, _("There is no ticket %(id)s.") % {"id": public_id.upper()})
+    if not code_matches(ticket, code):
+        return _refuse(message, sender, _("The reply address does not carry the valid code of ticket %(id)s. Please "
+                                          "reply to the latest mail about the ticket, or ask the coordination desk to send it "
+                                          "again.") % {"id": ticket.public_id},
+                       ticket)
     department = ticket.department
     if department is None or not sender_allowed(department, sender):
-        return _bounce(message, sender, _("Ticket %(id)s is not with a department that writes from %(sender)s.")
-                       % {"id": ticket.public_id, "sender": sender}, ticket)
+        return _refuse(message, sender, _("Ticket %(id)s is not with a department that writes from %(sender)s.")
+                       % {"id": ticket.public_id, "sender": sender}, ticket, code_known=True)
     new_status, note = parse_reply(reply_text(message))
     if new_status is None and not note:
-        return _bounce(message, sender, _("The reply is empty."), ticket)
+        return _refuse(message, sender, _("The reply is empty."), ticket, code_known=True)
     key = str(message.get("Message-ID", "")).strip()[:255] or hashlib.sha256(raw).hexdigest()
     try:
         outcome = status.apply_update(ticket, department, source="email", key=key, sender=sender,
                                       status=new_status, note=note, public=new_status is not None)
     except status.UpdateRefused as exc:
-        return _bounce(message, sender, str(exc), ticket)
+        return _refuse(message, sender, str(exc), ticket, code_known=True)
     if outcome.duplicate:
         logger.info("mail %s for %s ignored: already processed", key, ticket.public_id)
         return Result("duplicate", "already processed", ticket)
@@ -111,14 +138,29 @@ def _ignore(reason, message=None):
     return Result("ignored", reason)
 
 
-def _bounce(message, sender, reason, ticket=None):
+def _refuse(message, sender, reason, ticket=None, *, code_known=False, answer=True):
+    """Refuse the mail; answer it only where the answer cannot be backscatter, and within the limits.
+
+    code_known: the mail came to the ticket's secret reply address, so its sender read our mail.
+    Otherwise only a known department address is answered (a forged From: then reaches the city,
+    not a stranger). Returns "bounced" when a bounce went out, "refused" when none did.
+    """
     from .mail_out import send_bounce
 
     logger.warning("incoming mail from %s refused: %s", sender, reason)
+    if not answer or not (code_known or known_sender(sender)):
+        return Result("refused", reason, ticket)
+    per_sender = ratelimit.Rate.parse(settings.STADTLOTSE["CONNECTOR_BOUNCE_RATE"])
+    overall = ratelimit.Rate.parse(settings.STADTLOTSE["CONNECTOR_BOUNCE_TOTAL_RATE"])
+    if not ratelimit.hit("mail-bounce", sender, per_sender).allowed or \
+            not ratelimit.hit("mail-bounce", "all", overall).allowed:
+        logger.warning("no bounce to %s: bounce rate limit reached", sender)
+        return Result("refused", reason, ticket)
     try:
         send_bounce(message, sender, reason)
     except Exception as exc:  # noqa: BLE001 - a bounce that cannot go out is logged, the mail stays refused
         logger.warning("bounce to %s could not be sent: %s", sender, exc)
+        return Result("refused", reason, ticket)
     return Result("bounced", reason, ticket)
 
 
@@ -141,26 +183,95 @@ def auto_reply_reason(message):
     return ""
 
 
-def ticket_id_of(message):
-    """The ticket id from the reply address (antwort+SL-2026-0042@…) or else from the subject."""
+def reply_target(message):
+    """(ticket id, code) from the reply address antwort+SL-2026-0042.<code>@…; (None, None) without one.
+
+    The ticket id in the subject alone is not enough: anyone can write it, only the department
+    received the address with the code.
+    """
     local = settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].partition("@")[0].lower()
     recipients = []
     for header in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
         recipients.extend(str(value) for value in message.get_all(header, []))
+    found = (None, None)
     for _name, address in getaddresses(recipients):
         mailbox = address.partition("@")[0]
         if mailbox.lower().startswith(local + "+"):
-            match = TICKET_ID.fullmatch(mailbox[len(local) + 1:])
+            match = REPLY_MAILBOX.fullmatch(mailbox[len(local) + 1:])
             if match:
-                return match.group(1).upper()
-    match = TICKET_ID.search(str(message.get("Subject", "")))
-    return match.group(1).upper() if match else None
+                found = (match.group(1).upper(), (match.group(2) or "").lower())
+                if found[1]:
+                    return found
+    return found
+
+
+def reply_code(ticket, *, secret=None):
+    """The ticket's secret for its reply address: an HMAC of ticket and department with SECRET_KEY.
+
+    It changes when the ticket goes to another department, so the previous department's old
+    address no longer works.
+    """
+    value = f"{ticket.public_id}:{ticket.department_id or '-'}"
+    mac = salted_hmac(REPLY_CODE_SALT, value, secret=secret, algorithm="sha256")
+    return mac.hexdigest()[:REPLY_CODE_CHARS]
+
+
+def code_matches(ticket, code):
+    """Constant-time check of the code, also against SECRET_KEY_FALLBACKS while a key is rotated."""
+    if not code or len(code) != REPLY_CODE_CHARS:
+        return False
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(constant_time_compare(reply_code(ticket, secret=secret), code) for secret in secrets)
+
+
+def authenticated(message, authserv_id, sender_domain):
+    """Whether the city's MTA (`authserv_id`) found DMARC, or DKIM for the sender's domain, to pass.
+
+    Only the topmost Authentication-Results header of that host counts: the MTA adds its own on top
+    (and should remove any with its id that came with the mail, RFC 8601 section 5).
+    """
+    for header in message.get_all("Authentication-Results", []):
+        text = re.sub(r"\([^()]*\)", " ", str(header))  # comments, e.g. "(p=none dis=none)"
+        parts = [part.strip() for part in text.split(";")]
+        words = parts[0].split()
+        if not words or words[0].lower() != authserv_id:
+            continue
+        for part in parts[1:]:
+            tokens = part.split()
+            if not tokens:
+                continue
+            method, _sep, result = tokens[0].lower().partition("=")
+            props = dict(token.lower().partition("=")[::2] for token in tokens[1:])
+            if result != "pass":
+                continue
+            if method == "dmarc" and props.get("header.from", sender_domain) == sender_domain:
+                return True
+            signer = props.get("header.d", "")
+            if method == "dkim" and signer and (sender_domain == signer or sender_domain.endswith("." + signer)):
+                return True
+        return False
+    return False
 
 
 def sender_allowed(department, sender):
     allowed = {department.email.lower()} if department.email else set()
     allowed |= {address.lower() for address in department.connector_settings.get("senders", [])}
     return sender in allowed or department.memberships.filter(user__email__iexact=sender, user__is_active=True).exists()
+
+
+def known_sender(sender):
+    """Whether `sender` is the address of an active department, of one of its members, or a listed sender."""
+    from stadtlotse.accounts.models import Membership
+    from stadtlotse.catalog.models import Department
+
+    departments = Department.objects.filter(is_active=True)
+    if departments.filter(email__iexact=sender).exists():
+        return True
+    if Membership.objects.filter(user__email__iexact=sender, user__is_active=True,
+                                 department__is_active=True).exists():
+        return True
+    return any(sender in {a.lower() for a in (d.connector_settings or {}).get("senders", [])}
+               for d in departments.filter(connector=Department.Connector.EMAIL).only("connector_settings"))
 
 
 def reply_text(message):

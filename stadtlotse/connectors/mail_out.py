@@ -22,9 +22,11 @@ MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024  # all photos together; larger ones are l
 
 
 def reply_address(ticket):
-    """antwort+SL-2026-0042@domain: the reply finds its ticket even when the subject was rewritten."""
+    """antwort+SL-2026-0042.<code>@domain: finds its ticket, and only those who got our mail know the code."""
+    from .mail_in import reply_code
+
     local, _, domain = settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].rpartition("@")
-    return f"{local}+{ticket.public_id}@{domain}"
+    return f"{local}+{ticket.public_id}.{reply_code(ticket)}@{domain}"
 
 
 def _domain():
@@ -78,9 +80,11 @@ def send_forward(delivery):
 
 
 def send_bounce(original, recipient, reason):
-    """Tell the sender of a reply why it was not applied. Marked auto-replied so no loop can start."""
-    subject = original.get("Subject", "") or ""
-    context = {"reason": reason, "subject": subject, "city": settings.STADTLOTSE["CITY_NAME"]}
+    """Tell the sender of a reply why it was not applied. Marked auto-replied so no loop can start.
+
+    Neither subject nor text of the original is quoted: a bounce must not carry a forger's words.
+    """
+    context = {"reason": reason, "city": settings.STADTLOTSE["CITY_NAME"]}
     bounce_subject, text, html = render_message("connector-bounce", context, "de")
     headers = {"Auto-Submitted": "auto-replied", "Message-ID": make_msgid("bounce", domain=_domain())}
     if original.get("Message-ID"):

@@ -15,11 +15,14 @@ from . import webhook
 @require_POST
 def webhook_status(request, slug):
     department = get_object_or_404(Department, slug=slug, connector=Department.Connector.WEBHOOK, is_active=True)
+    too_large = JsonResponse({"error": _("The body is larger than %(max)d bytes.") % {"max": webhook.MAX_BODY_BYTES}},
+                             status=413)
     length = request.headers.get("Content-Length") or "0"
     if not length.isdigit() or int(length) > webhook.MAX_BODY_BYTES:
-        return JsonResponse({"error": _("The body is larger than %(max)d bytes.") % {"max": webhook.MAX_BODY_BYTES}},
-                            status=413)
+        return too_large
     body = request.body
+    if len(body) > webhook.MAX_BODY_BYTES:  # a length header that understated the body
+        return too_large
     try:
         outcome = webhook.receive(department, body=body, timestamp=request.headers.get(webhook.TIMESTAMP_HEADER),
                                   signature=request.headers.get(webhook.SIGNATURE_HEADER))

@@ -26,7 +26,10 @@ SCHEMA_IN = "stadtlotse.status.v1"
 TIMESTAMP_HEADER = "X-Stadtlotse-Timestamp"
 SIGNATURE_HEADER = "X-Stadtlotse-Signature"
 MAX_BODY_BYTES = 64 * 1024
+# The status document is one flat object; a few levels leave room, 30,000 would exhaust the stack.
+MAX_DEPTH = 4
 INBOUND_STATUSES = {Ticket.Status.ACCEPTED, Ticket.Status.IN_PROGRESS, Ticket.Status.DONE, Ticket.Status.REJECTED}
+INBOUND_FIELDS = {"schema", "event_id", "ticket_id", "status", "note", "public"}
 
 
 class SignatureError(Exception):
@@ -129,29 +132,73 @@ def receive(department, *, body, timestamp, signature):
     except SignatureError as exc:
         logger.warning("webhook from %s refused: %s", department.slug, exc)
         raise InboundError(_("Signature invalid or expired."), 401) from exc
+    data = parse_status(body)
+    event_id, ticket_id = data["event_id"], data["ticket_id"]
+    ticket = status.find_ticket(ticket_id)
+    if ticket is None:
+        raise InboundError(_("Unknown ticket %(id)s.") % {"id": ticket_id[:40]}, 404)
+    try:
+        return status.apply_update(ticket, department, source="webhook", key=event_id, sender=department.slug,
+                                   status=data["status"], note=data["note"], public=data["public"])
+    except status.UpdateRefused as exc:
+        logger.warning("webhook update for %s from %s refused: %s", ticket.public_id, department.slug, exc)
+        raise InboundError(str(exc), 409) from exc
+
+
+def nesting_depth(body):
+    """How deep arrays and objects nest in the JSON text, counted without parsing (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in body.decode("utf-8", "replace"):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_status(body):
+    """The status document with strict JSON types; raises InboundError(400) naming the first bad field.
+
+    Booleans must be JSON booleans and strings strings: "false" is not false, and a value of the
+    wrong type is refused instead of being read as something else.
+    """
+    if nesting_depth(body) > MAX_DEPTH:
+        raise InboundError(_("The JSON is nested deeper than %(max)d levels.") % {"max": MAX_DEPTH}, 400)
     try:
         data = json.loads(body)
     except ValueError:
         raise InboundError(_("The body is not valid JSON."), 400) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA_IN:
         raise InboundError(_("Expected a JSON object with schema “%(schema)s”.") % {"schema": SCHEMA_IN}, 400)
+    unknown = sorted(set(data) - INBOUND_FIELDS)
+    if unknown:
+        raise InboundError(_("Unknown field “%(field)s”.") % {"field": unknown[0][:40]}, 400)
     event_id, ticket_id = data.get("event_id"), data.get("ticket_id")
-    new_status, note = data.get("status"), data.get("note", "")
+    new_status, note, public = data.get("status"), data.get("note", ""), data.get("public", True)
     if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 255:
         raise InboundError(_("event_id is required (a string of at most 255 characters)."), 400)
-    if not isinstance(ticket_id, str):
+    if not isinstance(ticket_id, str) or not ticket_id.strip():
         raise InboundError(_("ticket_id is required."), 400)
+    if new_status is not None and not isinstance(new_status, str):
+        raise InboundError(_("status must be a string or null."), 400)
     if new_status is not None and new_status not in INBOUND_STATUSES:
-        raise InboundError(_("Unknown status “%(status)s”.") % {"status": new_status}, 400)
+        raise InboundError(_("Unknown status “%(status)s”.") % {"status": new_status[:40]}, 400)
     if not isinstance(note, str) or len(note) > settings.STADTLOTSE["MAX_DESCRIPTION_CHARS"]:
         raise InboundError(_("note must be a string of at most %(max)d characters.")
                            % {"max": settings.STADTLOTSE["MAX_DESCRIPTION_CHARS"]}, 400)
-    ticket = status.find_ticket(ticket_id)
-    if ticket is None:
-        raise InboundError(_("Unknown ticket %(id)s.") % {"id": ticket_id[:40]}, 404)
-    try:
-        return status.apply_update(ticket, department, source="webhook", key=event_id, sender=department.slug,
-                                   status=new_status, note=note, public=data.get("public", True) is not False)
-    except status.UpdateRefused as exc:
-        logger.warning("webhook update for %s from %s refused: %s", ticket.public_id, department.slug, exc)
-        raise InboundError(str(exc), 409) from exc
+    if not isinstance(public, bool):
+        raise InboundError(_("public must be true or false (a JSON boolean, not a string)."), 400)
+    return {"event_id": event_id, "ticket_id": ticket_id, "status": new_status, "note": note, "public": public}

@@ -279,6 +279,9 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
             )
         actor = by if by is not None else workflow.REPORTER
         data = {"channel": channel, "photos": len(checked_photos)} if checked_photos else {"channel": channel}
+        if source is not None and source.api_key is not None:
+            # Which app sent it: that app may comment on the report before it is published.
+            data["submitted_with_key"] = source.api_key.pk
         workflow.record(ticket, Event.Kind.CREATED, by=actor, visibility=Event.Visibility.PUBLIC,
                         status_to=Ticket.Status.NEW, data=data, at=now)
         try:

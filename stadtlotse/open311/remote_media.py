@@ -2,18 +2,19 @@
 
 The URL comes from outside, so fetching it must not become a way into the city's network
 (server-side request forgery): only http and https, only hosts whose every address is public
-(unless `STADTLOTSE_FETCH_PRIVATE_URLS` is set, for tests and closed networks), no redirects, a
-short timeout and a size limit read as the bytes arrive.
+(unless `STADTLOTSE_FETCH_PRIVATE_URLS` is set, for tests and closed networks), connected to
+the address that was checked (core/addresses.py), no redirects, a short timeout and a size
+limit read as the bytes arrive.
 """
 
 import http.client
 import io
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from stadtlotse.core import addresses
 
 TIMEOUT_SECONDS = 5
 MAX_URL_CHARS = 2000
@@ -21,23 +22,6 @@ MAX_URL_CHARS = 2000
 
 class FetchError(Exception):
     """The URL could not be used; the message says why, for the app developer."""
-
-
-def _addresses(host, port):
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(_("The host %(host)s is unknown.") % {"host": host}) from exc
-    return sorted({info[4][0] for info in infos})
-
-
-def _check_public(addresses):
-    if settings.STADTLOTSE["FETCH_PRIVATE_URLS"]:
-        return
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise FetchError(_("Photos are only fetched from public internet addresses."))
 
 
 def fetch(url, max_bytes):
@@ -48,20 +32,19 @@ def fetch(url, max_bytes):
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(_("Only http and https URLs can be fetched."))
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    addresses = _addresses(parts.hostname, port)
-    _check_public(addresses)
+    try:
+        address = addresses.resolve(parts.hostname, port, check=not settings.STADTLOTSE["FETCH_PRIVATE_URLS"])
+    except addresses.UnknownHost as exc:
+        raise FetchError(str(exc)) from exc
+    except addresses.NotPublic as exc:
+        raise FetchError(_("Photos are only fetched from public internet addresses.")) from exc
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    if parts.scheme == "https":
-        # TLS checks the certificate against the host name, so the name is what we connect to.
-        connection = http.client.HTTPSConnection(parts.hostname, port, timeout=TIMEOUT_SECONDS)
-    else:
-        # Connect to the address we checked, so a second DNS answer cannot point elsewhere.
-        connection = http.client.HTTPConnection(addresses[0], port, timeout=TIMEOUT_SECONDS)
+    # To the address that was checked; for https the certificate is still checked for the name.
+    connection = addresses.connection(parts.scheme, parts.hostname, port, address, timeout=TIMEOUT_SECONDS)
     try:
-        connection.request("GET", path, headers={"Host": parts.netloc.rpartition("@")[2],
-                                                 "User-Agent": "Stadtlotse (Open311 media_url)"})
+        connection.request("GET", path, headers={"User-Agent": "Stadtlotse (Open311 media_url)"})
         response = connection.getresponse()
         if response.status != 200:
             raise FetchError(_("The server answered with HTTP status %(status)d.") % {"status": response.status})

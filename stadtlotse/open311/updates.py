@@ -6,13 +6,18 @@ pollers like FixMyStreet can deduplicate overlapping windows.
 
 In (`POST servicerequestupdates`): a city system reports what it did. A key that belongs to a
 department (the department's own back end) may change the status of that department's tickets;
-the mySociety status is mapped onto our workflow, never around it. Any other key may only add a
-comment, which the desk reads and nobody else. The same update sent twice changes nothing.
+the mySociety status is mapped onto our workflow, never around it. Any other key is an app's: it
+may comment on the tickets it may see (published ones, and the ones it submitted itself), as an
+internal "comment from an app" the desk reads — never as the reporter's own answer. A status it
+sends (a FixMyStreet user's "it is fixed") is the public's claim: recorded with the comment and put
+on the desk's follow-up list to confirm, the status stays. The same update sent twice changes nothing.
 """
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -96,6 +101,10 @@ def outgoing_status(event):
     return OUTGOING_STATUS.get(event.status_to, "unchanged") if event.status_to else "unchanged"
 
 
+class NoSuchRequest(Exception):
+    """The ticket does not exist for this key (answered like an unknown id)."""
+
+
 class UpdateRefused(Exception):
     """The update cannot be applied; `status` is the HTTP status, the message names the field."""
 
@@ -130,6 +139,13 @@ def _is_stale(ticket, api_key, updated_at):
     return newest_at is not None and updated_at < newest_at
 
 
+def visible_to_key(ticket, api_key):
+    """Whether an app's key may see (and comment on) the ticket: published, or submitted with this key."""
+    if ticket.publication == Ticket.Publication.PUBLISHED:
+        return True
+    return ticket.events.filter(kind=Event.Kind.CREATED, data__submitted_with_key=api_key.pk).exists()
+
+
 def apply_update(ticket, api_key, *, status, description, update_id, updated_at):
     """Apply one incoming update to `ticket`; returns Applied. Raises UpdateRefused and changes nothing."""
     status = status.strip().upper()
@@ -138,30 +154,27 @@ def apply_update(ticket, api_key, *, status, description, update_id, updated_at)
                             % {"value": status, "allowed": ", ".join(INCOMING_STATUS)})
     move = INCOMING_STATUS[status]
     text = description.strip()
+    if api_key.department_id is None and not visible_to_key(ticket, api_key):
+        # The same answer as for an id that does not exist: an app learns nothing about unpublished reports.
+        raise NoSuchRequest(ticket.public_id)
     with transaction.atomic():
         # Under the ticket's row lock, so two deliveries of the same update cannot both apply.
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         earlier = _earlier(ticket, api_key, update_id)
         if earlier is not None:
             return Applied(earlier, repeated=True)
-        if api_key.department_id is None:
-            if move != NOTE:
-                raise UpdateRefused(_("status: this API key may only add comments (OPEN or UNCHANGED); "
-                                      "status changes need the key of the responsible department."), 403)
-        elif ticket.department_id != api_key.department_id:
+        if api_key.department_id is not None and ticket.department_id != api_key.department_id:
             raise UpdateRefused(_("service_request_id: ticket %(id)s is not with the department of this API key.")
                                 % {"id": ticket.public_id}, 403)
+        data = {"open311_key": api_key.pk, "open311_update_id": update_id,
+                "open311_updated": updated_at.isoformat(), "open311_status": status}
+        if api_key.department_id is None:
+            return Applied(_app_comment(ticket, api_key, move=move, status=status, text=text, data=data))
         if move in NEEDS_TEXT and not text:
             raise UpdateRefused(_("description: required for the status %(status)s; the reporter reads it.")
                                 % {"status": status})
         if move == NOTE and not text:
             raise UpdateRefused(_("description: an update without a status change needs a text."))
-        data = {"open311_key": api_key.pk, "open311_update_id": update_id,
-                "open311_updated": updated_at.isoformat(), "open311_status": status}
-        if api_key.department_id is None:
-            event = workflow.record(ticket, Event.Kind.MESSAGE_FROM_REPORTER,
-                                    by=workflow.external(api_key.name), note=text, data=data)
-            return Applied(event)
         actor = workflow.external(api_key.name, api_key.department)
         if _is_stale(ticket, api_key, updated_at) or ticket.status in ALREADY_THERE.get(move, ()):
             move = NOTE
@@ -172,6 +185,23 @@ def apply_update(ticket, api_key, *, status, description, update_id, updated_at)
         event.data.update(data)
         event.save(update_fields=["data"])
         return Applied(event)
+
+
+def _app_comment(ticket, api_key, *, move, status, text, data):
+    """An app's comment, internal; with a status it is a claim the desk confirms (follow-up), never a change."""
+    if move == NOTE and not text:
+        raise UpdateRefused(_("description: a comment needs a text."))
+    actor = workflow.external(api_key.name)
+    event = workflow.record(ticket, Event.Kind.APP_COMMENT, by=actor, note=text, data=data)
+    if move != NOTE and ticket.status in Ticket.OPEN_STATUSES:
+        now = timezone.now()
+        # A follow-up the desk already has due is kept; otherwise the claim is due now.
+        if ticket.follow_up_at is None or ticket.follow_up_at > now:
+            with translation.override(settings.LANGUAGE_CODE):  # the desk's language, not the app's
+                reason = _("%(app)s reports the status %(status)s; please check and confirm.") % {
+                    "app": api_key.name, "status": status}
+            workflow.set_follow_up(ticket, now, by=actor, reason=reason)
+    return event
 
 
 def _move(ticket, name, actor, text):

@@ -541,15 +541,18 @@ def _post_update(request, fmt):
     if limited:
         return limited
     data = form.cleaned_data
+    unknown = errors(fmt, 404, [_("service_request_id: there is no request with the id “%(id)s”.")
+                                % {"id": data["service_request_id"]}])
     ticket = Ticket.objects.filter(public_id=data["service_request_id"]).first()
     if ticket is None:
-        return errors(fmt, 404, [_("service_request_id: there is no request with the id “%(id)s”.")
-                                 % {"id": data["service_request_id"]}])
+        return unknown
     try:
         applied = updates.apply_update(
             ticket, form.api_key, status=data["status"], description=data["description"],
             update_id=data["update_id"], updated_at=data["updated_datetime"],
         )
+    except updates.NoSuchRequest:
+        return unknown
     except updates.UpdateRefused as exc:
         return errors(fmt, exc.status, [str(exc)])
     result = [{"update_id": str(applied.event.pk), "account_id": None}]

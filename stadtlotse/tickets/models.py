@@ -336,6 +336,8 @@ class Event(models.Model):
         FOLLOW_UP = "follow_up", _("follow-up set")
         ESCALATED = "escalated", _("escalated as overdue")
         UNMERGED = "unmerged", _("merge undone")
+        # Written through an app's Open311 key: what a resident says there, not the reporter's own answer.
+        APP_COMMENT = "app_comment", _("comment from an app")
 
     class Visibility(models.TextChoices):
         INTERNAL = "internal", _("internal")

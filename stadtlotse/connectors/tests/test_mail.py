@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from stadtlotse.connectors import mail_in
+from stadtlotse.connectors import mail_in, mail_out
 from stadtlotse.connectors.models import Delivery, InboundUpdate
 from stadtlotse.core.smtp import SMTPServer, free_port
 from stadtlotse.core.testing import HERMANNPLATZ, report, run_jobs
@@ -28,7 +28,10 @@ JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300") + byt
 
 
 def fixture(name, ticket):
-    return (MAILS / name).read_bytes().replace(b"{TICKET}", ticket.public_id.encode())
+    """A real client's mail, answering the forward of `ticket` (to its reply address with the secret code)."""
+    address = mail_out.reply_address(ticket).partition("@")[0].encode()
+    raw = (MAILS / name).read_bytes().replace(b"antwort+{TICKET}", address)
+    return raw.replace(b"{TICKET}", ticket.public_id.encode())
 
 
 def lamp():
@@ -64,7 +67,8 @@ class MailOutTests(ConnectorTestCase):
             run_jobs()
             [mail] = smtp.to(LIGHTING)
         self.assertEqual(mail["Subject"].strip(), f"[{ticket.public_id}] Neue Meldung: Straßenlaterne defekt – Neukölln")
-        self.assertEqual(mail["Reply-To"], f"antwort+{ticket.public_id}@stadtlotse.localhost")
+        self.assertEqual(mail["Reply-To"], f"antwort+{ticket.public_id}.{mail_in.reply_code(ticket)}@stadtlotse.localhost")
+        self.assertRegex(mail["Reply-To"], r"^antwort\+SL-\d{4}-\d{4}\.[0-9a-f]{24}@")
         delivery = ticket.deliveries.get()
         self.assertEqual(mail["Message-ID"].strip(), f"<forward-{delivery.key}@stadtlotse.localhost>")
         self.assertEqual(delivery.external_id, mail["Message-ID"].strip())
@@ -186,6 +190,9 @@ class MailInTests(ConnectorTestCase):
         self.assertIn("Nicht verarbeitet", bounce["Subject"])
         self.assertIn("max@example.com", bounce.get_body(("plain",)).get_content())
         self.assertEqual(bounce["In-Reply-To"], "<stranger-1@example.com>")
+        # Neither subject nor text of the refused mail comes back.
+        self.assertNotIn("Neue Meldung", bounce.as_string())
+        self.assertNotIn("repariert", bounce.as_string())
 
     def test_unknown_or_missing_ticket_id_is_bounced(self):
         missing = fixture("gmail-frage.eml", self.ticket).replace(self.ticket.public_id.encode(), b"Vorgang")
@@ -194,7 +201,7 @@ class MailInTests(ConnectorTestCase):
         pipe(unknown)
         self.assertUnchanged()
         first, second = self.smtp.to(LIGHTING)
-        self.assertIn("keine Vorgangsnummer", first.get_body(("plain",)).get_content())
+        self.assertIn("nicht an die Antwortadresse eines Vorgangs", first.get_body(("plain",)).get_content())
         self.assertIn("Es gibt keinen Vorgang SL-2026-9999", second.get_body(("plain",)).get_content())
 
     def test_illegal_transition_is_bounced(self):

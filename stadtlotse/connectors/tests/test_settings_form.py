@@ -85,7 +85,7 @@ class ConnectorSettingsFormTests(ConnectorTestCase):
         dead = f"http://127.0.0.1:{free_port()}/hook"
         self.assertEqual(self.post(webhook_url=dead, webhook_secret=SECRET).status_code, 302)
         errors = self.errors(self.post(webhook_url=dead, webhook_secret=SECRET, check_reachable="on"))
-        self.assertEqual(errors["webhook_url"], ["Die Adresse antwortet nicht."])
+        self.assertEqual(errors["webhook_url"], ["Die Adresse ist nicht erreichbar oder antwortet nicht wie erwartet."])
         with Receiver(SECRET) as receiver:
             self.assertEqual(self.post(webhook_url=receiver.url, webhook_secret=SECRET,
                                        check_reachable="on").status_code, 302)

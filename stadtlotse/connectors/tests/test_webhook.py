@@ -150,6 +150,32 @@ class WebhookInTests(ConnectorTestCase):
         self.assertRefused(self.post(self.update(note="x" * 6000)), 400, "note")
         self.assertRefused(self.post(self.update(ticket_id="SL-1999-0001")), 404, "SL-1999-0001")
 
+    @override_settings(LANGUAGE_CODE="de")
+    def test_values_of_the_wrong_json_type_are_refused_not_reinterpreted(self):
+        note = {"note": "Intern: Mast ist marode."}
+        self.assertRefused(self.post(self.update(public="false", **note)), 400, "public")
+        self.assertRefused(self.post(self.update(public=0, **note)), 400, "public")
+        self.assertRefused(self.post(self.update(public=None, **note)), 400, "public")
+        self.assertRefused(self.post(self.update(status=["done"])), 400, "status")
+        self.assertRefused(self.post(self.update(status=1)), 400, "status")
+        self.assertRefused(self.post(self.update(status="DONE")), 400, "DONE")
+        self.assertRefused(self.post(self.update(ticket_id=42)), 400, "ticket_id")
+        self.assertRefused(self.post(self.update(event_id=7)), 400, "event_id")
+        self.assertRefused(self.post(self.update(visibility="public", **note)), 400, "visibility")
+        self.assertFalse(self.ticket.events.filter(note__contains="marode").exists())
+        # The JSON boolean is what makes a note internal.
+        self.assertEqual(self.post(self.update(public=False, **note)).status_code, 200)
+        self.assertFalse(self.ticket.events.get(note__contains="marode").is_public)
+
+    @override_settings(LANGUAGE_CODE="de")
+    def test_deeply_nested_json_is_a_clear_400_not_a_crash(self):
+        for body in (b"[" * 30000 + b"]" * 30000, b'{"a":' * 10000 + b"1" + b"}" * 10000):
+            with self.subTest(len(body)):
+                response = self.post(None, raw=body)
+                self.assertRefused(response, 400, "verschachtelt")
+        # Brackets inside strings do not count.
+        self.assertEqual(self.post(self.update(note="[[[[[[[[ {{{{{{ \" ]]]")).status_code, 200)
+
     def test_illegal_transition_and_another_departments_ticket_are_refused(self):
         other = report("abfall-sperrmuell", HERMANNPLATZ)  # goes to the waste department
         self.assertRefused(self.post(self.update(ticket_id=other.public_id, status="done")), 409, "nicht bei")

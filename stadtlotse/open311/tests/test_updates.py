@@ -189,15 +189,6 @@ class UpdatesInTests(Open311TestCase):
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(self.refresh().status, Ticket.Status.DONE)
 
-    def test_an_apps_key_may_comment_but_not_change_status(self):
-        response = self.post(key=self.plain_key, status="FIXED")
-        self.assert_error(response, "json", 403, "zuständigen Fachstelle")
-        self.assertEqual(self.refresh().status, Ticket.Status.FORWARDED)
-        response = self.post(key=self.plain_key, status="OPEN", description="Liegt immer noch da!")
-        self.assertEqual(response.status_code, 201, response.content)
-        event = self.ticket.events.get(note="Liegt immer noch da!")
-        self.assertEqual(event.visibility, Event.Visibility.INTERNAL)
-
     def test_another_departments_ticket_is_refused(self):
         self.ticket = report("strasse-schlagloch")
         response = self.post(status="FIXED")
@@ -233,3 +224,94 @@ class UpdatesInTests(Open311TestCase):
     def test_english_errors_on_request(self):
         response = self.post(status="GEKLAUT", locale="en")
         self.assert_error(response, "json", 400, "unknown value")
+
+
+class AppUpdatesTests(Open311TestCase):
+    """An app's key (no department): comments of its own kind, claims for the desk, only on tickets it may see."""
+
+    def setUp(self):
+        super().setUp()
+        self.ticket = report("abfall-sperrmuell")
+        workflow.set_publication(self.ticket, Ticket.Publication.PUBLISHED, by=self.alice)
+        Notification.objects.all().delete()
+
+    def post(self, fmt="json", **params):
+        values = {"api_key": self.plain_key, "service_request_id": self.ticket.public_id, "update_id": "app-1",
+                  "status": "OPEN", "updated_datetime": timezone.now().isoformat(),
+                  "description": "Liegt immer noch da!", **params}
+        return self.client.post(f"/open311/v2/servicerequestupdates.{fmt}", values)
+
+    def test_an_apps_comment_is_its_own_internal_kind_not_the_reporters_answer(self):
+        response = self.post()
+        self.assertEqual(response.status_code, 201, response.content)
+        event = self.ticket.events.get(note="Liegt immer noch da!")
+        self.assertEqual(event.kind, Event.Kind.APP_COMMENT)
+        self.assertEqual(event.visibility, Event.Visibility.INTERNAL)
+        self.assertEqual(event.actor_name, "Meldeapp")
+        self.assertFalse(self.ticket.events.filter(kind=Event.Kind.MESSAGE_FROM_REPORTER).exists())
+        private = self.client.get(self.ticket.get_private_url())
+        self.assertNotContains(private, "Liegt immer noch da!")
+        self.assertNotContains(private, "Ihre Antwort")
+        self.assertNotContains(self.client.get(self.ticket.get_absolute_url()), "Liegt immer noch da!")
+        public = json.loads(self.client.get("/open311/v2/servicerequestupdates.json").content)
+        self.assertNotIn("Liegt immer noch da!", json.dumps(public, ensure_ascii=False))
+        self.client.force_login(self.alice)
+        backoffice = self.client.get(self.ticket.get_backoffice_url())
+        self.assertContains(backoffice, "Liegt immer noch da!")
+        self.assertContains(backoffice, "Kommentar aus einer App")
+        self.assertFalse(Notification.objects.filter(recipient="rita@example.org").exists())
+
+    def test_a_residents_fixed_is_a_claim_for_the_desk_not_a_status_change(self):
+        for fmt, status in (("json", "FIXED"), ("xml", "CLOSED")):
+            with self.subTest(status=status):
+                # The app asks for English answers; the desk still reads German.
+                response = self.post(fmt, status=status, update_id=f"fms-{status}", description="Ist weg, danke!",
+                                     locale="en")
+                self.assertEqual(response.status_code, 201, response.content)
+                self.ticket.refresh_from_db()
+                self.assertEqual(self.ticket.status, Ticket.Status.FORWARDED)
+                event = self.ticket.events.get(data__open311_update_id=f"fms-{status}")
+                self.assertEqual(event.kind, Event.Kind.APP_COMMENT)
+                self.assertEqual(event.data["open311_status"], status)
+                self.assertFalse(event.is_public)
+        # On the desk's follow-up list, due now, saying who claims what.
+        self.assertLessEqual(self.ticket.follow_up_at, timezone.now())
+        self.assertIn("Meldeapp", self.ticket.follow_up_reason)
+        self.assertEqual(self.ticket.follow_up_reason, "Meldeapp meldet den Status FIXED; bitte prüfen und bestätigen.")
+        self.assertFalse(Notification.objects.filter(recipient="rita@example.org").exists())
+        # A claim without words is still a claim; a comment without words is refused.
+        self.assertEqual(self.post(status="FIXED", update_id="fms-bare", description="").status_code, 201)
+        self.assert_error(self.post(update_id="empty", description=""), "json", 400, "description")
+        # Sent twice, recorded once.
+        again = self.post(status="FIXED", update_id="fms-bare", description="")
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(self.ticket.events.filter(data__open311_update_id="fms-bare").count(), 1)
+
+    def test_an_app_sees_only_published_tickets_and_its_own(self):
+        pending = report("licht-laterne", answers={"art": "flackert"})
+        pending.refresh_from_db()
+        workflow.set_publication(pending, Ticket.Publication.PENDING, by=self.alice)
+        hidden = report("abfall-sperrmuell", place=ALEXANDERPLATZ)
+        workflow.set_publication(hidden, Ticket.Publication.HIDDEN, by=self.alice, reason="Beleidigung")
+        unknown = self.post(service_request_id="SL-1999-0001")
+        for ticket in (pending, hidden):
+            for fmt in FORMATS:
+                with self.subTest(ticket=ticket.publication, fmt=fmt):
+                    response = self.post(fmt, service_request_id=ticket.public_id, status="FIXED")
+                    self.assert_error(response, fmt, 404, ticket.public_id)
+            self.assertFalse(ticket.events.filter(kind=Event.Kind.APP_COMMENT).exists())
+            ticket.refresh_from_db()
+            self.assertIsNone(ticket.follow_up_at)
+        self.assertEqual(unknown.status_code, 404)
+        # The app's own report, not yet published: it may add to it.
+        created = self.client.post("/open311/v2/requests.json", {
+            "api_key": self.plain_key, "service_code": "licht-laterne", "lat": "52.4869", "long": "13.4247",
+            "description": "Laterne flackert seit Tagen.", "attribute[art]": "flackert"})
+        self.assertEqual(created.status_code, 201, created.content)
+        own = Ticket.objects.get(public_id=json.loads(created.content)[0]["service_request_id"])
+        workflow.set_publication(own, Ticket.Publication.PENDING, by=self.alice)
+        response = self.post(service_request_id=own.public_id, description="Noch ein Foto folgt.")
+        self.assertEqual(response.status_code, 201, response.content)
+        other_app, other_plain = ApiKey.issue("Andere App", "Jemand")
+        response = self.post(api_key=other_plain, service_request_id=own.public_id, update_id="x")
+        self.assert_error(response, "json", 404, own.public_id)
