@@ -283,7 +283,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "stadtlotse.core.logs.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"()": "stadtlotse.core.logs.PlainFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "stadtlotse.core.logs.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
