@@ -4,6 +4,7 @@ A fresh checkout runs on SQLite with no variables set; production sets DATABASE_
 SECRET_KEY, ALLOWED_HOSTS and SITE_URL at least.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -393,4 +394,12 @@ STADTLOTSE = {
     "HEALTH_MAX_JOB_LAG_SECONDS": env_int("STADTLOTSE_HEALTH_MAX_JOB_LAG_SECONDS", 300),
     # … or when the disk holding STADTLOTSE_DATA_DIR has less than this many MB free.
     "HEALTH_MIN_FREE_DISK_MB": env_int("STADTLOTSE_HEALTH_MIN_FREE_DISK_MB", 500),
+    # Only these networks (or a request with the token) see /healthz's checks; others get ok/fail.
+    "HEALTH_TRUSTED_NETWORKS": env_list("STADTLOTSE_HEALTH_TRUSTED_NETWORKS", "127.0.0.0/8,::1/128"),
+    "HEALTH_TOKEN": os.environ.get("STADTLOTSE_HEALTH_TOKEN", ""),
 }
+for _network in STADTLOTSE["HEALTH_TRUSTED_NETWORKS"]:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"STADTLOTSE_HEALTH_TRUSTED_NETWORKS: {_error}") from None
