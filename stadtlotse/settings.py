@@ -177,9 +177,14 @@ if env_bool("STADTLOTSE_TEST_FAST_HASHER"):
     # Test runs only (set by core/pytest_env.py): Argon2 costs ~0.1 s per user created. Argon2
     # stays in the list, so its hashes still verify; its own test asserts the production order.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
-# Failed logins (password or second factor) allowed per account and per address, as count/seconds.
+# Failed logins (password or second factor) allowed, as count/seconds: per account from one address
+# (or one browser it logged in from before), per address over all accounts, and per account over
+# all addresses (not applied to such a browser, so nobody elsewhere can lock its owner out).
 LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5/900")
 LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "20/900")
+LOGIN_FAILURES_PER_ACCOUNT_TOTAL = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT_TOTAL", "50/900")
+# How long a browser stays known after a complete login there.
+LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 90)
 # Who must use a second factor (an authenticator app): admin (default), all staff, or none.
 STAFF_2FA_REQUIRED = os.environ.get("STAFF_2FA_REQUIRED", "admin")
 if STAFF_2FA_REQUIRED not in ("admin", "all", "none"):

@@ -54,7 +54,9 @@ class LoginView(auth_views.LoginView):
                 "user": user.pk, "backend": user.backend, "next": self.get_success_url(), "since": time.time(),
             }
             return redirect("accounts:second_factor")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        security.remember_device(self.request, response, user)
+        return response
 
 
 def admin_login(request, extra_context=None):
@@ -130,7 +132,9 @@ def _finish_login(request):
             del request.session[PENDING]
             auth.login(request, user, backend=pending["backend"])
             request.session[security.VERIFIED] = True
-            return redirect(_safe_next(request, pending["next"]))
+            response = redirect(_safe_next(request, pending["next"]))
+            security.remember_device(request, response, user)
+            return response
     return render(request, "accounts/second_factor.html", {"mode": "login", "form": form}, status=status)
 
 
