@@ -1,17 +1,10 @@
 """/healthz tells the public only ok or fail; the checks go to trusted networks and the token holder."""
 
-from django.test import override_settings
-
 from stadtlotse.core.testing import StadtlotseTestCase, report
+from stadtlotse.core.tests.test_health import stadtlotse_settings
 
 TOKEN = "health-token-for-the-monitoring-0123456789"
 OUTSIDE = "203.0.113.9"
-
-
-def stadtlotse_settings(**changes):
-    from django.conf import settings
-
-    return override_settings(STADTLOTSE={**settings.STADTLOTSE, **changes})
 
 
 class HealthzAccessTests(StadtlotseTestCase):
