@@ -52,6 +52,10 @@ class PlainFormatter(logging.Formatter):
         record.message = escape(record.message)
         return super().formatMessage(record)
 
+    def format(self, record):
+        # A traceback keeps its lines, indented: nothing in it (an exception's text included) starts a line.
+        return "\n    ".join(super().format(record).splitlines())
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record):

@@ -48,14 +48,16 @@ class PlainLogTests(StadtlotseTestCase):
         self.assertEqual(len(self.lines()), 1)
         self.assertIn("User agent curl\\r\\nFORGED, referrer x\\ny", self.lines()[0])
 
-    def test_a_traceback_keeps_its_lines(self):
+    def test_a_traceback_keeps_its_lines_but_cannot_start_one(self):
         try:
-            raise ValueError("boom")
+            raise ValueError(f"bad value\n{FORGED}")
         except ValueError:
             logging.getLogger("stadtlotse").exception("failed on %s", "a\nb")
-        self.assertIn("failed on a\\nb", self.lines()[0])
+        first, *rest = self.lines()
+        self.assertIn("failed on a\\nb", first)
         self.assertIn("Traceback", self.output.getvalue())
-        self.assertGreater(len(self.lines()), 2)
+        self.assertGreater(len(rest), 2)
+        self.assertTrue(all(line.startswith("    ") for line in rest), rest)
 
     def test_json_lines_stay_one_object_per_line(self):
         with self.assertLogs("stadtlotse.request", "INFO") as captured:
