@@ -45,7 +45,7 @@ class RequestIdFilter(logging.Filter):
 
 class PlainFormatter(logging.Formatter):
     """Readable lines, one per record: whatever a message holds (paths, headers, form values logged
-    by Django or a library) is escaped, so only a traceback may span several lines."""
+    by Django or a library) is escaped; a traceback's lines follow indented."""
 
     def formatMessage(self, record):
         # format() sets record.message afresh from msg and args each time, so replacing it here is safe.
