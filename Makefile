@@ -8,7 +8,7 @@ PORT ?= 8000
 export STADTLOTSE_DATA_DIR ?= $(CURDIR)/var
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install install-test messages static clean
+.PHONY: run test audit install install-test messages static clean
 
 run: install messages static
 	@mkdir -p var
@@ -22,6 +22,12 @@ test: install-test messages
 	@bin/apt-ensure /usr/sbin/dovecot dovecot-imapd
 	@bin/apt-ensure /usr/bin/curl curl
 	bin/test
+
+# Known vulnerabilities in the installed packages (pip-audit). Not part of `make test`: it needs
+# advisories, from AUDIT_OSV_URL (default OSV's API, or a mirror) or AUDIT_DB (an OSV export copied
+# here, for machines without internet); without either it stops at once with exit 2. docs/security.md.
+audit: install-test
+	$(PY) bin/audit
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { bin/apt-ensure /nonexistent python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }

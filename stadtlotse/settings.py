@@ -4,6 +4,7 @@ A fresh checkout runs on SQLite with no variables set; production sets DATABASE_
 SECRET_KEY, ALLOWED_HOSTS and SITE_URL at least.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -176,9 +177,14 @@ if env_bool("STADTLOTSE_TEST_FAST_HASHER"):
     # Test runs only (set by core/pytest_env.py): Argon2 costs ~0.1 s per user created. Argon2
     # stays in the list, so its hashes still verify; its own test asserts the production order.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
-# Failed logins (password or second factor) allowed per account and per address, as count/seconds.
+# Failed logins (password or second factor) allowed, as count/seconds: per account from one address
+# (or one browser it logged in from before), per address over all accounts, and per account over
+# all addresses (not applied to such a browser, so nobody elsewhere can lock its owner out).
 LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5/900")
 LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "20/900")
+LOGIN_FAILURES_PER_ACCOUNT_TOTAL = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT_TOTAL", "50/900")
+# How long a browser stays known after a complete login there.
+LOGIN_DEVICE_DAYS = env_int("LOGIN_DEVICE_DAYS", 90)
 # Who must use a second factor (an authenticator app): admin (default), all staff, or none.
 STAFF_2FA_REQUIRED = os.environ.get("STAFF_2FA_REQUIRED", "admin")
 if STAFF_2FA_REQUIRED not in ("admin", "all", "none"):
@@ -283,7 +289,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "stadtlotse.core.logs.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"()": "stadtlotse.core.logs.PlainFormatter",
+                  "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "stadtlotse.core.logs.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
@@ -403,4 +410,12 @@ STADTLOTSE = {
     "HEALTH_MAX_JOB_LAG_SECONDS": env_int("STADTLOTSE_HEALTH_MAX_JOB_LAG_SECONDS", 300),
     # … or when the disk holding STADTLOTSE_DATA_DIR has less than this many MB free.
     "HEALTH_MIN_FREE_DISK_MB": env_int("STADTLOTSE_HEALTH_MIN_FREE_DISK_MB", 500),
+    # Only these networks (or a request with the token) see /healthz's checks; others get ok/fail.
+    "HEALTH_TRUSTED_NETWORKS": env_list("STADTLOTSE_HEALTH_TRUSTED_NETWORKS", "127.0.0.0/8,::1/128"),
+    "HEALTH_TOKEN": os.environ.get("STADTLOTSE_HEALTH_TOKEN", ""),
 }
+for _network in STADTLOTSE["HEALTH_TRUSTED_NETWORKS"]:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"STADTLOTSE_HEALTH_TRUSTED_NETWORKS: {_error}") from None

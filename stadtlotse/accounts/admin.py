@@ -4,6 +4,10 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, SecondFactor, User
+from .views import admin_login
+
+# The admin's stock login would bypass the throttle and the second factor; it redirects to ours.
+admin.site.login = admin_login
 
 
 # Django's user forms name auth.User in their Meta; ours is swapped in, so they are rebound here.

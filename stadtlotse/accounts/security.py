@@ -2,6 +2,7 @@
 
     check_login_allowed(request, "alice")      # before the password is even looked at
     count_login_failure(request, "alice")      # after a wrong password or code
+    remember_device(request, response, alice)  # after a complete login: this browser is hers
     start_enrolment(user) / confirm_enrolment(user, "123456") -> recovery codes
     verify_second_factor(user, "123456")       # a code or a recovery code, each usable once
 """
@@ -10,6 +11,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +23,10 @@ from .models import SecondFactor, User
 RECOVERY_CODES = 10
 # Session key set once the second factor was shown in this session.
 VERIFIED = "second_factor_verified"
+# The browser a staff member logged in from before (see remember_device()).
+DEVICE_COOKIE = "stadtlotse_device"
+DEVICE_SALT = "stadtlotse.accounts.device"
+DEVICE_ACCOUNTS = 5
 
 
 def _account(username):
@@ -28,10 +34,43 @@ def _account(username):
     return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
+def _device(request):
+    """This browser's signed device cookie as {"id": …, "accounts": [...]}, or None (absent, forged, expired)."""
+    try:
+        device = signing.loads(request.COOKIES.get(DEVICE_COOKIE, ""), salt=DEVICE_SALT,
+                               max_age=settings.LOGIN_DEVICE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    if not isinstance(device, dict) or not isinstance(device.get("accounts"), list) or not device.get("id"):
+        return None
+    return device
+
+
+def _known_device(request, account):
+    """The id of this browser if it completed a login to `account` before, else None."""
+    device = _device(request)
+    return str(device["id"]) if device and account in device["accounts"] else None
+
+
 def _login_limits(request, username):
+    """The counters a failed login of `username` from this request goes on.
+
+    Counted per account *and* address, so failures elsewhere cannot lock the owner out; the
+    address limit catches one source trying many accounts, and a higher limit per account over
+    all addresses catches guessing spread over many. A browser that logged in to the account
+    before is counted on its own: the owner there gets in however many failures happen elsewhere,
+    and is throttled only by their own mistakes.
+    """
+    account = _account(username)
+    per_account = ratelimit.Rate.parse(settings.LOGIN_FAILURES_PER_ACCOUNT)
+    device = _known_device(request, account)
+    if device:
+        return [("login-device", f"{account}:{device}", per_account)]
+    address = ratelimit.client_ip(request)
     return [
-        ("login-account", _account(username), ratelimit.Rate.parse(settings.LOGIN_FAILURES_PER_ACCOUNT)),
-        ("login-ip", ratelimit.client_ip(request), ratelimit.Rate.parse(settings.LOGIN_FAILURES_PER_IP)),
+        ("login-account-ip", f"{account}:{address}", per_account),
+        ("login-ip", address, ratelimit.Rate.parse(settings.LOGIN_FAILURES_PER_IP)),
+        ("login-account", account, ratelimit.Rate.parse(settings.LOGIN_FAILURES_PER_ACCOUNT_TOTAL)),
     ]
 
 
@@ -47,6 +86,18 @@ def check_login_allowed(request, username):
 def count_login_failure(request, username):
     for scope, source, rate in _login_limits(request, username):
         ratelimit.hit(scope, source, rate)
+
+
+def remember_device(request, response, user):
+    """After a complete login (password and, if set up, second factor): mark this browser as one
+    the user logs in from, so a lock-out caused elsewhere does not reach them here."""
+    account = _account(user.get_username())
+    device = _device(request) or {"id": secrets.token_urlsafe(16), "accounts": []}
+    # A shared counter PC: the last few accounts used on it.
+    accounts = [a for a in device["accounts"] if a != account][-(DEVICE_ACCOUNTS - 1):] + [account]
+    value = signing.dumps({"id": device["id"], "accounts": accounts}, salt=DEVICE_SALT)
+    response.set_cookie(DEVICE_COOKIE, value, max_age=settings.LOGIN_DEVICE_DAYS * 86400, httponly=True,
+                        secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
 
 
 def is_required(user):

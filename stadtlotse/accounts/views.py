@@ -5,8 +5,9 @@ import time
 import segno
 from django import forms
 from django.conf import settings
-from django.contrib import auth, messages
+from django.contrib import admin, auth, messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -53,7 +54,22 @@ class LoginView(auth_views.LoginView):
                 "user": user.pk, "backend": user.backend, "next": self.get_success_url(), "since": time.time(),
             }
             return redirect("accounts:second_factor")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        security.remember_device(self.request, response, user)
+        return response
+
+
+def admin_login(request, extra_context=None):
+    """Stands in for the admin's own login page (admin.site.login), which knows neither the login
+    throttle nor the second factor: every way into the admin goes through LoginView."""
+    target = _safe_next(request, reverse("admin:index"))
+    if not request.user.is_authenticated:
+        return redirect_to_login(target, reverse("accounts:login"))
+    if admin.site.has_permission(request):
+        return redirect(target)
+    # Logged in, but not for the admin: sending them to the login page again would loop.
+    messages.error(request, _("Your account has no access to the administration."))
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 class CodeForm(forms.Form):
@@ -116,7 +132,9 @@ def _finish_login(request):
             del request.session[PENDING]
             auth.login(request, user, backend=pending["backend"])
             request.session[security.VERIFIED] = True
-            return redirect(_safe_next(request, pending["next"]))
+            response = redirect(_safe_next(request, pending["next"]))
+            security.remember_device(request, response, user)
+            return response
     return render(request, "accounts/second_factor.html", {"mode": "login", "form": form}, status=status)
 
 

@@ -1,5 +1,7 @@
 """What /healthz checks: database, cache, job queue lag and free disk, each with its own verdict."""
 
+import hmac
+import ipaddress
 import shutil
 import time
 import uuid
@@ -8,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+
+from . import ratelimit
 
 
 def _timed(check):
@@ -74,3 +78,23 @@ def report():
     checks["disk"] = _timed(check_disk)
     healthy = all(check["ok"] for check in checks.values())
     return {"status": "ok" if healthy else "error", "checks": checks}
+
+
+def shows_details(request):
+    """Whether this request may see the checks (free disk, job lag, errors): only from a trusted
+    network (STADTLOTSE_HEALTH_TRUSTED_NETWORKS, loopback by default) or with the health token
+    (STADTLOTSE_HEALTH_TOKEN, as `Authorization: Bearer …`). Everyone else learns ok or fail."""
+    token = settings.STADTLOTSE["HEALTH_TOKEN"]
+    scheme, _space, offered = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and hmac.compare_digest(offered.strip().encode(), token.encode()):
+        return True
+    if request.headers.get("X-Forwarded-For") and not settings.TRUSTED_PROXY_COUNT:
+        # A proxy stands in front without being declared: REMOTE_ADDR is the proxy's (often
+        # loopback), not the client's, so the address proves nothing.
+        return False
+    try:
+        address = ipaddress.ip_address(ratelimit.client_ip(request))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False)
+               for net in settings.STADTLOTSE["HEALTH_TRUSTED_NETWORKS"])

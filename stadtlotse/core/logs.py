@@ -22,7 +22,16 @@ SECRET_KWARGS = ("token", "api_key")
 # Fields of the per-request line, in this order in JSON.
 REQUEST_FIELDS = ("request_id", "method", "path", "view", "status", "duration_ms", "user_id")
 
+# Control characters (C0, DEL, C1) and the Unicode line breaks: a request path or header holding one
+# could otherwise start a forged line in a plain-text log.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 logger = logging.getLogger("stadtlotse.request")
+
+
+def escape(value):
+    """`value` as text safe for one log line: each control character becomes its \\xNN/\\uNNNN escape."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
 
 
 class RequestIdFilter(logging.Filter):
@@ -32,6 +41,20 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = request_id_var.get()
         return True
+
+
+class PlainFormatter(logging.Formatter):
+    """Readable lines, one per record: whatever a message holds (paths, headers, form values logged
+    by Django or a library) is escaped; a traceback's lines follow indented."""
+
+    def formatMessage(self, record):
+        # format() sets record.message afresh from msg and args each time, so replacing it here is safe.
+        record.message = escape(record.message)
+        return super().formatMessage(record)
+
+    def format(self, record):
+        # A traceback keeps its lines, indented: nothing in it (an exception's text included) starts a line.
+        return "\n    ".join(super().format(record).splitlines())
 
 
 class JsonFormatter(logging.Formatter):
@@ -52,12 +75,12 @@ class JsonFormatter(logging.Formatter):
 
 def _logged_path(request):
     match = getattr(request, "resolver_match", None)
-    path = request.path
+    path = escape(request.path)
     if match is not None:
         for name in SECRET_KWARGS:
             secret = match.kwargs.get(name)
             if secret:
-                path = path.replace(str(secret), "[hidden]")
+                path = path.replace(escape(secret), "[hidden]")
     return path
 
 
@@ -79,7 +102,7 @@ class RequestLogMiddleware:
             match = getattr(request, "resolver_match", None)
             user = getattr(request, "user", None)
             fields = {
-                "request_id": request_id, "method": request.method, "path": _logged_path(request),
+                "request_id": request_id, "method": escape(request.method), "path": _logged_path(request),
                 "view": match.view_name if match else "", "status": response.status_code,
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 # Only staff have accounts; residents stay anonymous in logs too. No IP addresses either.
@@ -87,7 +110,7 @@ class RequestLogMiddleware:
                 "user_id": user.pk if user is not None and getattr(user, "_wrapped", empty) is not empty
                 and user.is_authenticated else None,
             }
-            logger.info('"%s %s" %s %sms', request.method, fields["path"], response.status_code,
+            logger.info('"%s %s" %s %sms', fields["method"], fields["path"], response.status_code,
                         fields["duration_ms"], extra=fields)
             return response
         finally:

@@ -16,10 +16,14 @@ RETRY_AFTER_SECONDS = 30
 def healthz(request):
     """For load balancers and monitoring: 200 when database, cache, job queue and disk are fine, else 503.
 
-    Touches no session or user, so it answers the same for everyone and costs three small queries.
+    The checks as JSON for trusted networks or the health token; a bare "ok"/"fail" for everyone
+    else. Touches no session or user and costs three small queries.
     """
     result = health.report()
-    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+    status = 200 if result["status"] == "ok" else 503
+    if health.shows_details(request):
+        return JsonResponse(result, status=status)
+    return HttpResponse("ok\n" if status == 200 else "fail\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def server_error(request):

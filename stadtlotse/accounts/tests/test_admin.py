@@ -81,7 +81,7 @@ class AdminPagesTests(StadtlotseTestCase):
     def test_staff_without_admin_rights_get_the_admin_login(self):
         self.client.force_login(self.bob)
         response = self.client.get("/admin/")
-        self.assertRedirects(response, "/admin/login/?next=/admin/")
+        self.assertRedirects(response, "/admin/login/?next=/admin/", target_status_code=302)
 
 
 class AreaAdminTests(StadtlotseTestCase):
