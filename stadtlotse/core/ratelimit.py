@@ -52,6 +52,18 @@ def grouped(source):
     return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
+def mailbox(email):
+    """The mailbox an address reaches, for counting: "Rita+1@Example.org" → "rita@example.org".
+
+    Most providers deliver local+anything to local, so a limit per address as typed would be a
+    limit per tag. Only for counting: mails still go to the address as typed.
+    """
+    local, at, domain = (email or "").strip().lower().rpartition("@")
+    if not at:
+        return domain
+    return f"{local.partition('+')[0] or local}@{domain}"
+
+
 def _window(scope, source, rate, now):
     now = time.time() if now is None else now
     window = int(now // rate.seconds)

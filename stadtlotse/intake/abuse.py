@@ -83,21 +83,9 @@ def rates(text):
     return [ratelimit.Rate.parse(part.strip()) for part in str(text).split(",") if part.strip()]
 
 
-def mailbox(email):
-    """The mailbox an address reaches, for counting: "Rita+1@Example.org" → "rita@example.org".
-
-    Most providers deliver local+anything to local, so a limit per address typed would be a limit
-    per tag. Only for counting: mails still go to the address as typed.
-    """
-    local, at, domain = (email or "").strip().lower().rpartition("@")
-    if not at:
-        return domain
-    return f"{local.partition('+')[0] or local}@{domain}"
-
-
 def email_digest(email):
     """A short hash of the mailbox, so the cache holds no address."""
-    return hashlib.sha256(mailbox(email).encode()).hexdigest()[:32]
+    return hashlib.sha256(ratelimit.mailbox(email).encode()).hexdigest()[:32]
 
 
 def _report_sources(ip, email):
@@ -121,7 +109,7 @@ def hit_report_rate(*, ip="", email=""):
     """Count one report of this IP and e-mail address in every configured window.
 
     Returns the verdict: allowed, or refused with the longest wait. IPv6 addresses are counted by
-    their /64, e-mail addresses by their mailbox (`mailbox`), hashed.
+    their /64, e-mail addresses by their mailbox (`ratelimit.mailbox`), hashed.
     """
     return _worst([ratelimit.hit(scope, source, rate)
                    for scope, source, text in _report_sources(ip, email) for rate in rates(text)])

@@ -4,6 +4,7 @@ A reporter who asked for feedback hears about every public status change: by e-m
 they left only a phone number (or prefer the phone), through a callback task for the desk.
 """
 
+import hashlib
 import logging
 from email.utils import make_msgid
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from stadtlotse.core import ratelimit
 from stadtlotse.tickets.models import Event, Ticket
 
 from .models import Notification
@@ -121,6 +123,17 @@ def question_to_reporter(ticket, event):
     if contact.email and contact.preferred == contact.Preferred.EMAIL or (contact.email and not contact.phone):
         return queue_email(ticket, contact.email, "question", event=event, language=ticket.language)
     return _queue_callback(ticket, event, "question")
+
+
+def within_daily_cap(notification):
+    """Count one mail to the notification's mailbox today; False beyond MAILS_PER_ADDRESS_PER_DAY.
+
+    Anyone can type an address into a form (subscribe, support, report), so without a cap the city
+    could be made to flood it. Counted by mailbox ("+tag" removed), hashed: the cache holds no address.
+    """
+    digest = hashlib.sha256(ratelimit.mailbox(notification.recipient).encode()).hexdigest()[:32]
+    rate = ratelimit.Rate(settings.STADTLOTSE["MAILS_PER_ADDRESS_PER_DAY"], 86400)
+    return ratelimit.hit("mails-per-address", digest, rate).allowed
 
 
 def send(notification):

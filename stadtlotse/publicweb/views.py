@@ -319,11 +319,8 @@ def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, sta
         "photos": list(duplicates.public_photos().filter(ticket=ticket)) if published else [],
         "support_form": support_form or SupportForm(prefix="support"),
         "subscribe_form": subscribe_form or SubscribeForm(prefix="subscribe"),
-        "supported": ticket.public_id in request.session.get(SUPPORTED_KEY, []),
+        "supported": duplicates.supported_by(ticket, ip=ratelimit.client_ip(request)),
     }, status=status)
-
-
-SUPPORTED_KEY = "supported_tickets"
 
 
 def _wants_json(request):
@@ -339,8 +336,9 @@ def support(request, public_id):
     form.is_valid()
     email = form.cleaned_data.get("email", "")
     language = translation.get_language()
-    supported = request.session.get(SUPPORTED_KEY, [])
-    already = ticket.public_id in supported
+    ip = ratelimit.client_ip(request)
+    # Once per source (IP, IPv6 by /64), not per browser session: dropping cookies must not count again.
+    already = duplicates.supported_by(ticket, ip=ip)
     if not ticket.is_open:
         form.add_error(None, _("This report is closed and can no longer be supported."))
     elif already and not email:
@@ -352,16 +350,13 @@ def support(request, public_id):
             if already:
                 subscriptions.subscribe(ticket, email, language=language)
             else:
-                duplicates.support(ticket, email=email, language=language)
+                duplicates.support(ticket, ip=ip, email=email, language=language)
         except ValidationError as exc:
             form.add_error("email", exc.message_dict.get("email", exc.messages))
     if form.errors:
         if as_json:
             return _json_error(" ".join(message for _anchor, message in form.error_summary()))
         return _ticket_page(request, ticket, support_form=form, status=400)
-    if not already:
-        # One "me too" per browser session: the count is no vote, but should not be trivial to inflate.
-        request.session[SUPPORTED_KEY] = (supported + [ticket.public_id])[-200:]
     message = _("Thank you: you now support report %(id)s.") % {"id": ticket.public_id}
     if email:
         message += " " + _("Please confirm your e-mail address with the link we have sent you.")
