@@ -87,7 +87,7 @@ def report_body_refused(request, status, message):
     return render(request, "publicweb/report.html", {"form": ReportForm.refused(message)}, status=status)
 
 
-@csrf_exempt  # checked in _report, after the size check below
+@csrf_exempt  # checked in _report, once the body is known to fit (core.limits)
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request):
     # Bodies larger than all photos together were refused unread by core.limits.BodySizeMiddleware.
@@ -319,8 +319,25 @@ def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, sta
         "photos": list(duplicates.public_photos().filter(ticket=ticket)) if published else [],
         "support_form": support_form or SupportForm(prefix="support"),
         "subscribe_form": subscribe_form or SubscribeForm(prefix="subscribe"),
-        "supported": duplicates.supported_by(ticket, ip=ratelimit.client_ip(request)),
+        "supported": ticket.public_id in _supported_here(request),
     }, status=status)
+
+
+# Which tickets this browser supports, for the page only (the count is kept per source in the database):
+# a signed cookie, so that showing a ticket needs no query and no session row.
+SUPPORTED_COOKIE = "supported"
+SUPPORTED_SALT = "stadtlotse.publicweb.supported"
+
+
+def _supported_here(request):
+    return request.get_signed_cookie(SUPPORTED_COOKIE, default="", salt=SUPPORTED_SALT).split(",")
+
+
+def _remember_support(request, response, ticket):
+    ids = [i for i in _supported_here(request) if i and i != ticket.public_id] + [ticket.public_id]
+    response.set_signed_cookie(SUPPORTED_COOKIE, ",".join(ids[-50:]), salt=SUPPORTED_SALT, max_age=365 * 86400,
+                               httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
 
 
 def _wants_json(request):
@@ -362,9 +379,9 @@ def support(request, public_id):
         message += " " + _("Please confirm your e-mail address with the link we have sent you.")
     if as_json:
         ticket.refresh_from_db(fields=["supporters"])
-        return JsonResponse({"message": message, "supporters": ticket.supporters})
+        return _remember_support(request, JsonResponse({"message": message, "supporters": ticket.supporters}), ticket)
     messages.success(request, message)
-    return redirect(ticket)
+    return _remember_support(request, redirect(ticket), ticket)
 
 
 def _may_subscribe(request):
