@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its one log line per request also covers what the middleware below answers.
     "stadtlotse.core.logs.RequestLogMiddleware",
+    # Before anything reads the body: an oversized upload is refused by its declared length (core/limits.py).
+    "stadtlotse.core.limits.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "stadtlotse.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -151,7 +153,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     # Database cache: shared by every process on the machine, unlike the local-memory cache.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "stadtlotse_cache"}}
+    # MAX_ENTRIES: beyond it the cache deletes a third of its rows, rate-limit counters with them; Django's
+    # default of 300 would let anyone reset every limit by spreading requests over a few hundred addresses.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "stadtlotse_cache",
+                          "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000)}}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Background jobs -------------------------------------------------------------------------
@@ -364,6 +369,20 @@ STADTLOTSE = {
     "MAX_PHOTOS": env_int("STADTLOTSE_MAX_PHOTOS", 3),
     "MAX_PHOTO_BYTES": env_int("STADTLOTSE_MAX_PHOTO_BYTES", 10 * 1024 * 1024),
     "MAX_PHOTO_PIXELS": env_int("STADTLOTSE_MAX_PHOTO_PIXELS", 40_000_000),
+    # Anonymous photos (web form, Open311) may have fewer pixels than staff's: decoding costs CPU in
+    # proportion to the pixels, and 25 megapixels hold every usual phone photo.
+    "MAX_PUBLIC_PHOTO_PIXELS": env_int("STADTLOTSE_MAX_PUBLIC_PHOTO_PIXELS", 25_000_000),
+    # Photos decoded at the same time on one machine (all web processes together, by lock files in
+    # STADTLOTSE_DATA_DIR/locks), and how long a request waits for its turn before it is asked to retry.
+    "DECODE_SLOTS": env_int("STADTLOTSE_DECODE_SLOTS", 2),
+    "DECODE_WAIT_SECONDS": env_int("STADTLOTSE_DECODE_WAIT_SECONDS", 15),
+    # Photos kept for a form sent back (media/pending/, deleted after a day): bytes per client IP (IPv6:
+    # per /64) per day, and bytes in all. Beyond them the resident chooses the photos again.
+    "STASH_BYTES_PER_SOURCE": env_int("STADTLOTSE_STASH_BYTES_PER_SOURCE", 60 * 1024 * 1024),
+    "STASH_MAX_BYTES": env_int("STADTLOTSE_STASH_MAX_BYTES", 1024 * 1024 * 1024),
+    # E-mails to one mailbox (lower case, "+tag" removed) per day; beyond it they are dropped with a log
+    # line, so nobody can make the city flood an address they typed in.
+    "MAILS_PER_ADDRESS_PER_DAY": env_int("STADTLOTSE_MAILS_PER_ADDRESS_PER_DAY", 30),
     # Longest side of the public version and of the thumbnail, in pixels.
     "PHOTO_PUBLIC_SIZE": env_int("STADTLOTSE_PHOTO_PUBLIC_SIZE", 1600),
     "PHOTO_THUMBNAIL_SIZE": env_int("STADTLOTSE_PHOTO_THUMBNAIL_SIZE", 320),
@@ -419,3 +438,6 @@ for _network in STADTLOTSE["HEALTH_TRUSTED_NETWORKS"]:
         ipaddress.ip_network(_network, strict=False)
     except ValueError as _error:
         raise ImproperlyConfigured(f"STADTLOTSE_HEALTH_TRUSTED_NETWORKS: {_error}") from None
+# Request bodies on paths without a limit of their own (the report form and Open311 allow their
+# photos, see core/limits.py); refused by Content-Length before anything is read.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 2 * DATA_UPLOAD_MAX_MEMORY_SIZE)

@@ -5,6 +5,7 @@ Redis (`REDIS_URL`) every machine does. `hit()` counts one request of a source a
 is still within its limit and, if not, how long until the window ends.
 """
 
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -34,10 +35,39 @@ class Verdict:
     retry_after: int = 0
 
 
+def grouped(source):
+    """An IPv6 address as its /64 network, anything else unchanged.
+
+    One household or one virtual server gets a whole /64 and can pick any address in it, so counting
+    single IPv6 addresses would give each of them billions of fresh limits.
+    """
+    try:
+        address = ipaddress.ip_address(str(source))
+    except ValueError:
+        return source
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:  # ::ffff:192.0.2.7 is the IPv4 client 192.0.2.7
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
+def mailbox(email):
+    """The mailbox an address reaches, for counting: "Rita+1@Example.org" → "rita@example.org".
+
+    Most providers deliver local+anything to local, so a limit per address as typed would be a
+    limit per tag. Only for counting: mails still go to the address as typed.
+    """
+    local, at, domain = (email or "").strip().lower().rpartition("@")
+    if not at:
+        return domain
+    return f"{local.partition('+')[0] or local}@{domain}"
+
+
 def _window(scope, source, rate, now):
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
-    return now, window, f"rl:{scope}:{source}:{rate.seconds}:{window}"
+    return now, window, f"rl:{scope}:{grouped(source)}:{rate.seconds}:{window}"
 
 
 def _verdict(count, rate, now, window):
@@ -58,20 +88,23 @@ def peek(scope, source, rate, *, now=None):
     return _verdict((cache.get(key) or 0) + 1, rate, now, window)
 
 
-def hit(scope, source, rate, *, now=None):
-    """Count one request of `source` (an IP, a key id) in `scope`; refuse beyond `rate`."""
+def hit(scope, source, rate, *, amount=1, now=None):
+    """Count one request of `source` (an IP, a key id) in `scope`; refuse beyond `rate`.
+
+    `amount` counts something other than requests, such as the bytes a source stored.
+    """
     if not settings.RATELIMIT_ENABLE:
         return Verdict(True)
     now, window, key = _window(scope, source, rate, now)
     # add() is atomic on every backend; incr() is atomic on Redis and near enough on the database cache.
-    if cache.add(key, 1, timeout=rate.seconds + 1):
-        count = 1
+    if cache.add(key, amount, timeout=rate.seconds + 1):
+        count = amount
     else:
         try:
-            count = cache.incr(key)
+            count = cache.incr(key, amount)
         except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=rate.seconds + 1)
-            count = 1
+            cache.add(key, amount, timeout=rate.seconds + 1)
+            count = amount
     return _verdict(count, rate, now, window)
 
 

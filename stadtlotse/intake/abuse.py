@@ -83,28 +83,45 @@ def rates(text):
     return [ratelimit.Rate.parse(part.strip()) for part in str(text).split(",") if part.strip()]
 
 
-def hit_report_rate(*, ip="", email=""):
-    """Count one report of this IP and e-mail address in every configured window.
+def email_digest(email):
+    """A short hash of the mailbox, so the cache holds no address."""
+    return hashlib.sha256(ratelimit.mailbox(email).encode()).hexdigest()[:32]
 
-    Returns the verdict: allowed, or refused with the longest wait. E-mail addresses are counted by
-    their hash, so the cache holds no address.
-    """
+
+def _report_sources(ip, email):
     limits = settings.STADTLOTSE
-    refused = []
     sources = []
     if ip:
         sources.append(("report-ip", ip, limits["REPORT_RATE_PER_IP"]))
     if email:
-        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-        sources.append(("report-email", digest, limits["REPORT_RATE_PER_EMAIL"]))
-    for scope, source, text in sources:
-        for rate in rates(text):
-            verdict = ratelimit.hit(scope, source, rate)
-            if not verdict.allowed:
-                refused.append(verdict)
+        sources.append(("report-email", email_digest(email), limits["REPORT_RATE_PER_EMAIL"]))
+    return sources
+
+
+def _worst(verdicts):
+    refused = [verdict for verdict in verdicts if not verdict.allowed]
     if refused:
         return max(refused, key=lambda verdict: verdict.retry_after)
     return ratelimit.Verdict(True)
+
+
+def hit_report_rate(*, ip="", email=""):
+    """Count one report of this IP and e-mail address in every configured window.
+
+    Returns the verdict: allowed, or refused with the longest wait. IPv6 addresses are counted by
+    their /64, e-mail addresses by their mailbox (`ratelimit.mailbox`), hashed.
+    """
+    return _worst([ratelimit.hit(scope, source, rate)
+                   for scope, source, text in _report_sources(ip, email) for rate in rates(text)])
+
+
+def peek_report_rate(*, ip="", email=""):
+    """Whether one more report of this IP and address would be allowed, without counting it.
+
+    Callers check this before they open any photo: a refused request must cost no decoding.
+    """
+    return _worst([ratelimit.peek(scope, source, rate)
+                   for scope, source, text in _report_sources(ip, email) for rate in rates(text)])
 
 
 def block(kind, value="", *, reason, by, api_key=None, expires_at=None):

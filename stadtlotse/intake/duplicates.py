@@ -13,10 +13,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from stadtlotse.catalog.models import Category
+from stadtlotse.core import ratelimit
 from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Ticket
+
+from .models import Support
 
 EARTH_RADIUS_M = 6_371_000
 METERS_PER_DEGREE_LAT = 111_320
@@ -91,19 +95,32 @@ def similar_tickets(category, lat, lon, *, radius=None, days=None, now=None, lim
     return candidates
 
 
+def support_source(ip):
+    """What a "me too" is counted by: a keyed hash of the client's IP, IPv6 by its /64 (no address is stored)."""
+    return salted_hmac("stadtlotse.intake.support", ratelimit.grouped(ip or "unknown"), algorithm="sha256").hexdigest()
+
+
+def supported_by(ticket, *, ip):
+    """Whether this client's source already supports the ticket."""
+    return Support.objects.filter(ticket=ticket, source=support_source(ip)).exists()
+
+
 @transaction.atomic
-def support(ticket, *, email="", language="de"):
+def support(ticket, *, ip, email="", language="de"):
     """A resident supports an existing report instead of filing a new one.
 
-    Adds one to its supporters; with an e-mail address, also subscribes it to the ticket's updates
+    Adds one to its supporters, once per source (`support_source(ip)`): the same source again
+    changes the count no more. With an e-mail address, also subscribes it to the ticket's updates
     (double opt-in: a confirmation mail is queued). Raises ValidationError({"email": ...}) for a bad
-    address, before anything changes.
+    address, before anything changes. Returns the Subscription or None.
     """
     from stadtlotse.notifications import subscriptions
 
     subscription = None
     if email:
         subscription = subscriptions.subscribe(ticket, email, language=language)
-    Ticket.objects.filter(pk=ticket.pk).update(supporters=F("supporters") + 1)
+    _support, created = Support.objects.get_or_create(ticket=ticket, source=support_source(ip))
+    if created:
+        Ticket.objects.filter(pk=ticket.pk).update(supporters=F("supporters") + 1)
     ticket.refresh_from_db(fields=["supporters"])
     return subscription

@@ -18,6 +18,7 @@ Intake stays fast: detection takes up to a second per photo and must not hold th
 write lock nor keep the resident waiting.
 """
 
+import hashlib
 import io
 import logging
 import os
@@ -40,6 +41,7 @@ from pillow_heif import register_heif_opener
 register_heif_opener()
 logger = logging.getLogger(__name__)
 
+from stadtlotse.core import ratelimit, slots
 from stadtlotse.tickets.models import Attachment
 
 from . import redaction
@@ -88,11 +90,33 @@ def _megabytes(n):
     return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
 
 
-def check_photo(upload, number=1):
+def max_pixels(*, staff=False):
+    """Pixels a photo may have: fewer for anonymous senders (web form, Open311) than for staff."""
+    limits = settings.STADTLOTSE
+    if staff:
+        return limits["MAX_PHOTO_PIXELS"]
+    return min(limits["MAX_PUBLIC_PHOTO_PIXELS"], limits["MAX_PHOTO_PIXELS"])
+
+
+@contextmanager
+def decode_slot(name):
+    """One of the machine's few decoding slots (core.slots); a ValidationError when none frees up in time."""
+    limits = settings.STADTLOTSE
+    try:
+        with slots.slot("decode", slots=limits["DECODE_SLOTS"], wait=limits["DECODE_WAIT_SECONDS"]):
+            yield
+    except slots.Busy:
+        raise ValidationError(
+            _("“%(name)s” could not be checked now because many photos are being received. Please send the "
+              "report again in a minute.") % {"name": name}
+        ) from None
+
+
+def check_photo(upload, number=1, *, staff=False):
     """One upload as a Photo; ValidationError with one message naming the file otherwise."""
     if isinstance(upload, Photo):
         return upload
-    limits = settings.STADTLOTSE
+    limits = {**settings.STADTLOTSE, "MAX_PHOTO_PIXELS": max_pixels(staff=staff)}
     name = display_name(upload, number)
     max_bytes = limits["MAX_PHOTO_BYTES"]
     size = getattr(upload, "size", None)
@@ -131,9 +155,12 @@ def check_photo(upload, number=1):
             % {"name": name, "max": limits["MAX_PHOTO_PIXELS"] // 1_000_000, "size": width * height // 1_000_000}
         )
     try:
-        with warnings.catch_warnings():
+        # Decoding is the expensive part: bounded per machine, so parallel uploads cannot starve the pages.
+        with decode_slot(name), warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image.load()
+    except ValidationError:
+        raise
     except Exception:  # noqa: BLE001 - any decoder failure means: a damaged or disguised file
         raise ValidationError(
             _("“%(name)s” could not be read as a photo; the file may be damaged.") % {"name": name}
@@ -141,7 +168,7 @@ def check_photo(upload, number=1):
     return Photo(content=content, format=image.format, width=width, height=height, name=name)
 
 
-def sort_photos(files):
+def sort_photos(files, *, staff=False):
     """(photos, errors): the uploads that are acceptable photos, and one message per problem."""
     files = [f for f in (files or []) if f is not None]
     errors = []
@@ -154,15 +181,15 @@ def sort_photos(files):
     photos = []
     for number, upload in enumerate(files, start=1):
         try:
-            photos.append(check_photo(upload, number))
+            photos.append(check_photo(upload, number, staff=staff))
         except ValidationError as exc:
             errors.extend(exc.messages)
     return photos, errors
 
 
-def check_photos(files):
+def check_photos(files, *, staff=False):
     """Every upload as a Photo, in order. Raises ValidationError({"photos": [one message per problem]})."""
-    photos, errors = sort_photos(files)
+    photos, errors = sort_photos(files, staff=staff)
     if errors:
         raise ValidationError({"photos": errors})
     return photos
@@ -175,37 +202,52 @@ STASH_SALT = "stadtlotse.intake.media.stash"
 STASH_MAX_AGE = 24 * 3600
 
 
-def stash(photo):
-    """Keep a checked photo for the next submission of the same form; returns a signed token ("" if it cannot)."""
+def stash(photo, *, source=""):
+    """Keep a checked photo for the next submission of the same form; returns a signed token ("" if it cannot).
+
+    Bounded, since anyone can send forms: per `source` (the client's IP) STASH_BYTES_PER_SOURCE a day,
+    and STASH_MAX_BYTES in all. A photo beyond them is not kept: the resident chooses it again.
+    """
     if photo.token:
         return photo.token
+    limits = settings.STADTLOTSE
+    size = len(photo.content)
     try:
         # Abandoned forms leave their photos behind; each new stash clears out those older than a day.
-        purge_stash()
+        _deleted, kept_bytes = _sweep_stash()
+        if kept_bytes + size > limits["STASH_MAX_BYTES"]:
+            logger.warning("photo stash full (%d bytes): photo not kept", kept_bytes)
+            return ""
+        if source and not ratelimit.hit("stash-bytes", source, ratelimit.Rate(limits["STASH_BYTES_PER_SOURCE"], 86400),
+                                        amount=size).allowed:
+            return ""
         path = default_storage.save(f"{STASH_DIR}/{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content))
     except OSError:
         # Media storage full or read-only: the photo cannot be kept; the form's error already says so.
         return ""
     photo.stash_path = path
-    photo.token = signing.dumps({"path": path, "name": photo.name}, salt=STASH_SALT, compress=True)
+    # What was checked travels with the token, so taking the photo back costs no second decoding.
+    photo.token = signing.dumps({
+        "path": path, "name": photo.name, "format": photo.format, "width": photo.width, "height": photo.height,
+        "sha256": hashlib.sha256(photo.content).hexdigest(),
+    }, salt=STASH_SALT, compress=True)
     return photo.token
 
 
 def unstash(token):
-    """The photo behind a token from `stash`, checked again; None for a bad, expired or vanished token."""
+    """The photo behind a token from `stash`; None for a bad, expired or vanished token or a changed file."""
     try:
         kept = signing.loads(token, salt=STASH_SALT, max_age=STASH_MAX_AGE)
         path = kept["path"]
-        if not path.startswith(f"{STASH_DIR}/") or ".." in path:
+        if not path.startswith(f"{STASH_DIR}/") or ".." in path or kept["format"] not in FORMATS:
             return None
         with default_storage.open(path, "rb") as file:
             content = file.read(settings.STADTLOTSE["MAX_PHOTO_BYTES"] + 1)
-    except (signing.BadSignature, KeyError, TypeError, OSError):
-        return None
-    upload = ContentFile(content, name=kept.get("name") or "")
-    try:
-        photo = check_photo(upload)
-    except ValidationError:
+        if hashlib.sha256(content).hexdigest() != kept["sha256"]:
+            return None
+        photo = Photo(content=content, format=kept["format"], width=int(kept["width"]), height=int(kept["height"]),
+                      name=kept.get("name") or "")
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OSError):
         return None
     photo.token, photo.stash_path = token, path
     return photo
@@ -218,20 +260,30 @@ def discard_stashed(photos):
             default_storage.delete(photo.stash_path)
 
 
-def purge_stash(now=None):
-    """Delete kept photos older than a day (reports never sent). Returns how many were deleted."""
+def _sweep_stash(now=None):
+    """Delete kept photos older than a day; (how many were deleted, bytes of those left)."""
     now = now or timezone.now()
     try:
         _dirs, names = default_storage.listdir(STASH_DIR)
     except (FileNotFoundError, NotImplementedError):
-        return 0
-    deleted = 0
+        return 0, 0
+    deleted = kept_bytes = 0
     for name in names:
         path = f"{STASH_DIR}/{name}"
-        if now - default_storage.get_modified_time(path) > timedelta(seconds=STASH_MAX_AGE):
-            default_storage.delete(path)
-            deleted += 1
-    return deleted
+        try:
+            if now - default_storage.get_modified_time(path) > timedelta(seconds=STASH_MAX_AGE):
+                default_storage.delete(path)
+                deleted += 1
+            else:
+                kept_bytes += default_storage.size(path)
+        except FileNotFoundError:  # taken back or purged by another request meanwhile
+            continue
+    return deleted, kept_bytes
+
+
+def purge_stash(now=None):
+    """Delete kept photos older than a day (reports never sent). Returns how many were deleted."""
+    return _sweep_stash(now)[0]
 
 
 def _flattened(image):

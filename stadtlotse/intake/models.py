@@ -76,3 +76,22 @@ class BlockedSource(models.Model):
                 raise ValidationError({"api_key": _("Please choose the API key to block.")})
             value = ""
         self.value = value
+
+
+class Support(models.Model):
+    """One "me too" for a ticket, by one source: a keyed hash of the client's IP (IPv6: its /64).
+
+    Counting per source instead of per browser session means a client that drops its cookies
+    supports once, like everyone else, and no session row is made for an anonymous visitor. The
+    hash is keyed with SECRET_KEY: no address is stored, and the rows go with their ticket.
+    """
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "source"], name="support_once_per_source")]
+
+    def __str__(self):
+        return f"{self.source[:8]} → {self.ticket_id}"

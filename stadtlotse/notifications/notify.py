@@ -4,6 +4,7 @@ A reporter who asked for feedback hears about every public status change: by e-m
 they left only a phone number (or prefer the phone), through a callback task for the desk.
 """
 
+import hashlib
 import logging
 from email.utils import make_msgid
 
@@ -14,6 +15,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from stadtlotse.core import ratelimit
 from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Event, Ticket
 
@@ -134,6 +136,23 @@ def question_to_reporter(ticket, event):
     if contact.email and contact.preferred == contact.Preferred.EMAIL or (contact.email and not contact.phone):
         return queue_email(ticket, contact.email, "question", event=event, language=ticket.language)
     return _queue_callback(ticket, event, "question")
+
+
+# Mails to departments (forwarded reports): their addresses are the city's own, and many a day is normal.
+UNCAPPED_TEMPLATES = {"forward"}
+
+
+def within_daily_cap(notification):
+    """Count one mail to the notification's mailbox today; False beyond MAILS_PER_ADDRESS_PER_DAY.
+
+    Anyone can type an address into a form (subscribe, support, report), so without a cap the city
+    could be made to flood it. Counted by mailbox ("+tag" removed), hashed: the cache holds no address.
+    """
+    if notification.template in UNCAPPED_TEMPLATES:
+        return True
+    digest = hashlib.sha256(ratelimit.mailbox(notification.recipient).encode()).hexdigest()[:32]
+    rate = ratelimit.Rate(settings.STADTLOTSE["MAILS_PER_ADDRESS_PER_DAY"], 86400)
+    return ratelimit.hit("mails-per-address", digest, rate).allowed
 
 
 def send(notification):

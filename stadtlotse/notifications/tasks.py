@@ -19,6 +19,11 @@ def send_notification(notification_id):
     notification = Notification.objects.select_related("ticket").filter(pk=notification_id).first()
     if notification is None or notification.status != Notification.Status.PENDING:
         return "skipped"
+    if notification.attempts == 0 and not notify.within_daily_cap(notification):
+        # Dropped without a word to whoever typed the address; the desk sees it on the ticket's history.
+        logger.warning("notification %s dropped: its recipient had too many mails today", notification_id)
+        notify.give_up(notification, "Not sent: this address already had the most mails allowed per day.")
+        return "dropped"
     notification.attempts += 1
     try:
         notify.send(notification)

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from stadtlotse.accounts.models import ApiKey
 from stadtlotse.catalog.models import Area, Category, Department
 from stadtlotse.core import idempotency, ratelimit
 from stadtlotse.intake import abuse, intake, media
@@ -80,6 +81,49 @@ def _undecodable_field(request):
     return None
 
 
+API_KEY_HEADER = "X-Api-Key"
+
+
+def _key_outside_body(request):
+    """The api_key a POST carries in its query string or X-Api-Key header ("" if none): readable unparsed."""
+    return request.GET.get("api_key") or request.headers.get(API_KEY_HEADER) or ""
+
+
+def _body_language(request):
+    """The language of an answer given before the body is read: ?locale= or Accept-Language."""
+    requested = (request.GET.get("locale") or "").lower()
+    for code, _name in settings.LANGUAGES:
+        if requested.startswith(code):
+            return code
+    return translation.get_language_from_request(request)[:2]
+
+
+def body_refused(request, status, message):
+    """An Open311 error list for a body refused unread by core.limits (too large, no length)."""
+    fmt = "xml" if request.path_info.endswith(".xml") else "json"
+    with translation.override(_body_language(request)):
+        return errors(fmt, status, [_("The request is too large.") if status == 413 else message])
+
+
+def _refused_key(request, fmt):
+    """403 for a POST whose key outside the body is not valid, before the (multipart) body is parsed."""
+    key = _key_outside_body(request)
+    if request.method != "POST" or not key or ApiKey.verify(key) is not None:
+        return None
+    with translation.override(_body_language(request)):
+        return errors(fmt, 403, [_("api_key: missing or not valid.")])
+
+
+def _post_data(request):
+    """The POST parameters, with the key from the query string or header when the body has none."""
+    key = _key_outside_body(request)
+    if not key or "api_key" in request.POST:
+        return request.POST
+    data = request.POST.copy()
+    data["api_key"] = key
+    return data
+
+
 def open311(*methods):
     """Decorate an endpoint: allowed methods (405 otherwise), language, UTF-8 check, no CSRF token."""
 
@@ -88,6 +132,9 @@ def open311(*methods):
         @functools.wraps(view)
         def wrapper(request, *args, fmt, **kwargs):
             allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
+            refused = _refused_key(request, fmt)
+            if refused is not None:
+                return refused
             try:
                 language = _language(request)
                 undecodable = _undecodable_field(request)
@@ -263,7 +310,7 @@ def _service_notice(ticket):
 
 
 def _create_request(request, fmt):
-    form = ServiceRequestForm(request.POST)
+    form = ServiceRequestForm(_post_data(request))
     if not form.is_valid():
         if form.has_error("api_key") and not form.has_error("api_key", "conflict"):
             return errors(fmt, 403, [_("api_key: missing or not valid.")])
@@ -532,7 +579,7 @@ def service_request_updates(request, fmt):
 
 
 def _post_update(request, fmt):
-    form = UpdatePostForm(request.POST)
+    form = UpdatePostForm(_post_data(request))
     if not form.is_valid():
         if form.has_error("api_key") and not form.has_error("api_key", "conflict"):
             return errors(fmt, 403, [_("api_key: missing or not valid.")])

@@ -251,6 +251,7 @@ class ReportForm(PublicForm):
         self.location_errors = []
         # Photos accepted on an earlier submission of this form, kept under signed tokens.
         self.kept_photos = []
+        self.unkept_photos = []
         self.accepted_photos = []
         code = self.data.get(self.add_prefix("category")) if self.is_bound else self.initial.get("category")
         self.chosen_category = self.categories.get(code) if isinstance(code, str) else None
@@ -293,7 +294,11 @@ class ReportForm(PublicForm):
         # Removed by the resident: gone from the stash too.
         media.discard_stashed([p for p in map(media.unstash, list(dropped)[:10]) if p is not None])
         kept = [photo for photo in map(media.unstash, tokens[:10]) if photo is not None]
-        return kept + self.fields["photos"].to_python(self["photos"].data)
+        return kept + self.new_photos()
+
+    def new_photos(self):
+        """The files chosen on this submission (not those kept from an earlier one)."""
+        return self.fields["photos"].to_python(self["photos"].data)
 
     def sort_photos(self):
         """(photos, problems) of what was sent, without judging anything else."""
@@ -306,11 +311,16 @@ class ReportForm(PublicForm):
             raise ValidationError(errors)
         return photos
 
-    def keep_photos(self, photos):
-        """Stash photos so the page sent back carries them (as hidden tokens) instead of losing them."""
-        kept = [(media.stash(p), p) for p in photos]
+    def keep_photos(self, photos, *, source):
+        """Stash photos so the page sent back carries them (as hidden tokens) instead of losing them.
+
+        `source` is the client's IP, whose share of the stash is limited; photos beyond it are
+        named in `unkept_photos` for the resident to choose again.
+        """
+        kept = [(media.stash(p, source=source), p) for p in photos]
         self.kept_photos = [{"token": token, "name": p.name, "width": p.width, "height": p.height}
                             for token, p in kept if token]
+        self.unkept_photos = [p.name for token, p in kept if not token]
 
     def clean_idempotency_key(self):
         key = self.cleaned_data["idempotency_key"]

@@ -77,22 +77,21 @@ def home(request):
     return render(request, "publicweb/home.html", {"lookup": lookup, "recent": recent})
 
 
-@csrf_exempt  # checked in _report, after the size check below
+def report_body_refused(request, status, message):
+    """The report form's answer to a body refused unread by core.limits (too large, no length)."""
+    if status == 413:
+        limits = settings.STADTLOTSE
+        message = _(
+            "Your photos are too large together: at most %(max)d photos of %(mb)d MB each can be sent."
+        ) % {"max": limits["MAX_PHOTOS"], "mb": limits["MAX_PHOTO_BYTES"] // (1024 * 1024)}
+    return render(request, "publicweb/report.html", {"form": ReportForm.refused(message)}, status=status)
+
+
+@csrf_exempt  # checked in _report, once the body is known to fit (core.limits)
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request):
+    # Bodies larger than all photos together were refused unread by core.limits.BodySizeMiddleware.
     if request.method == "POST":
-        limits = settings.STADTLOTSE
-        allowed = limits["MAX_PHOTOS"] * limits["MAX_PHOTO_BYTES"] + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > allowed:
-            # Refused before reading: nobody should be able to make the server store gigabytes.
-            form = ReportForm.refused(_(
-                "Your photos are too large together: at most %(max)d photos of %(mb)d MB each can be sent."
-            ) % {"max": limits["MAX_PHOTOS"], "mb": limits["MAX_PHOTO_BYTES"] // (1024 * 1024)})
-            return render(request, "publicweb/report.html", {"form": form}, status=413)
         try:
             request.POST
         except RequestDataTooBig:
@@ -113,36 +112,42 @@ def _report(request):
     similar = []
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES)
+        source = ratelimit.client_ip(request)
+        # Before any photo is opened: a refused request must cost no decoding and store nothing.
+        refused = _refuse_source(request, form, counted=False) if form.new_photos() else _refuse_early(request, form)
+        if refused:
+            return refused
         if form.has_unseen_questions():
             # Second step: the same form, filled in as sent, with the category's questions added. Nothing
             # is judged yet, so no errors either, except about photos that cannot be kept.
             photos, photo_problems = form.sort_photos()
             similar = _similar_for(form)
             form = ReportForm(initial=form.typed_values())
-            form.keep_photos(photos)
+            form.keep_photos(photos, source=source)
             asking = True
         elif form.is_valid():
-            refused = _refuse_source(request, form)
+            # A request with new photos was counted above already; every report is counted once.
+            refused = None if form.new_photos() else _refuse_source(request, form, counted=True)
             if refused:
                 return refused
             # The form's own key (hidden field); a client sending the Idempotency-Key header instead is
             # kept apart per address, since it chose the key itself.
             form_key = form.cleaned_data["idempotency_key"]
-            scope = "web" if form_key else f"web:{ratelimit.client_ip(request)}"
+            scope = "web" if form_key else f"web:{source}"
             try:
                 return idempotency.run_once(request, scope, lambda: _submit(request, form), key=form_key or None)
             except abuse.SourceBlocked as exc:
                 return _refused(request, form, exc.text, status=403)
             except ValidationError as exc:
                 form.add_intake_errors(exc)
-                form.keep_photos(form.accepted_photos)
+                form.keep_photos(form.accepted_photos, source=source)
             except idempotency.KeyMisused:
                 form.renew_key()
                 form.add_error(None, _("This form was already sent with other content. Please check your report and "
                                        "send it again to make it a new report."))
-                form.keep_photos(form.accepted_photos)
+                form.keep_photos(form.accepted_photos, source=source)
         else:
-            form.keep_photos(form.accepted_photos)
+            form.keep_photos(form.accepted_photos, source=source)
     else:
         form = ReportForm()
     return render(request, "publicweb/report.html", {
@@ -151,17 +156,32 @@ def _report(request):
     })
 
 
-def _refuse_source(request, form):
-    """A 429 page when this IP or e-mail address has sent too many reports lately, else None."""
-    verdict = abuse.hit_report_rate(ip=ratelimit.client_ip(request), email=form.cleaned_data.get("email", ""))
-    if verdict.allowed:
-        return None
+def _refuse_early(request, form):
+    """A 429 page, without counting, when this IP or address has no report left (checked before photos)."""
+    verdict = abuse.peek_report_rate(ip=ratelimit.client_ip(request), email=form.data.get("email", ""))
+    return None if verdict.allowed else _too_many_reports(request, form, verdict)
+
+
+def _refuse_source(request, form, *, counted):
+    """A 429 page when this IP or e-mail address has sent too many reports lately, else None.
+
+    Counts this request. A request with new photos is counted before they are opened, as a report:
+    photos kept for a form sent back take disk space, and decoding them takes time.
+    """
+    email = form.cleaned_data.get("email", "") if counted else form.data.get("email", "")
+    verdict = abuse.hit_report_rate(ip=ratelimit.client_ip(request), email=email)
+    return None if verdict.allowed else _too_many_reports(request, form, verdict)
+
+
+def _too_many_reports(request, form, verdict):
     minutes = max(1, (verdict.retry_after + 59) // 60)
     message = ngettext(
         "You have sent many reports in a short time. To protect the service, further reports are accepted again "
         "in %(minutes)d minute. Nothing of this report has been stored.",
         "You have sent many reports in a short time. To protect the service, further reports are accepted again "
         "in %(minutes)d minutes. Nothing of this report has been stored.", minutes) % {"minutes": minutes}
+    # Photos kept from an earlier step go too; taking them back costs no decoding (media.unstash).
+    form.accepted_photos = [photo for photo in map(media.unstash, form.data.getlist("kept_photos")[:10]) if photo]
     response = _refused(request, form, message, status=429)
     response["Retry-After"] = str(verdict.retry_after)
     return response
@@ -304,11 +324,25 @@ def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, sta
         "photos": list(disclosure.public_photos().filter(ticket=ticket)),
         "support_form": support_form or SupportForm(prefix="support"),
         "subscribe_form": subscribe_form or SubscribeForm(prefix="subscribe"),
-        "supported": ticket.public_id in request.session.get(SUPPORTED_KEY, []),
+        "supported": ticket.public_id in _supported_here(request),
     }, status=status)
 
 
-SUPPORTED_KEY = "supported_tickets"
+# Which tickets this browser supports, for the page only (the count is kept per source in the database):
+# a signed cookie, so that showing a ticket needs no query and no session row.
+SUPPORTED_COOKIE = "supported"
+SUPPORTED_SALT = "stadtlotse.publicweb.supported"
+
+
+def _supported_here(request):
+    return request.get_signed_cookie(SUPPORTED_COOKIE, default="", salt=SUPPORTED_SALT).split(",")
+
+
+def _remember_support(request, response, ticket):
+    ids = [i for i in _supported_here(request) if i and i != ticket.public_id] + [ticket.public_id]
+    response.set_signed_cookie(SUPPORTED_COOKIE, ",".join(ids[-50:]), salt=SUPPORTED_SALT, max_age=365 * 86400,
+                               httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response
 
 
 def _wants_json(request):
@@ -324,8 +358,9 @@ def support(request, public_id):
     form.is_valid()
     email = form.cleaned_data.get("email", "")
     language = translation.get_language()
-    supported = request.session.get(SUPPORTED_KEY, [])
-    already = ticket.public_id in supported
+    ip = ratelimit.client_ip(request)
+    # Once per source (IP, IPv6 by /64), not per browser session: dropping cookies must not count again.
+    already = duplicates.supported_by(ticket, ip=ip)
     if not ticket.is_open:
         form.add_error(None, _("This report is closed and can no longer be supported."))
     elif already and not email:
@@ -337,24 +372,21 @@ def support(request, public_id):
             if already:
                 subscriptions.subscribe(ticket, email, language=language)
             else:
-                duplicates.support(ticket, email=email, language=language)
+                duplicates.support(ticket, ip=ip, email=email, language=language)
         except ValidationError as exc:
             form.add_error("email", exc.message_dict.get("email", exc.messages))
     if form.errors:
         if as_json:
             return _json_error(" ".join(message for _anchor, message in form.error_summary()))
         return _ticket_page(request, ticket, support_form=form, status=400)
-    if not already:
-        # One "me too" per browser session: the count is no vote, but should not be trivial to inflate.
-        request.session[SUPPORTED_KEY] = (supported + [ticket.public_id])[-200:]
     message = _("Thank you: you now support report %(id)s.") % {"id": ticket.public_id}
     if email:
         message += " " + _("Please confirm your e-mail address with the link we have sent you.")
     if as_json:
         ticket.refresh_from_db(fields=["supporters"])
-        return JsonResponse({"message": message, "supporters": ticket.supporters})
+        return _remember_support(request, JsonResponse({"message": message, "supporters": ticket.supporters}), ticket)
     messages.success(request, message)
-    return redirect(ticket)
+    return _remember_support(request, redirect(ticket), ticket)
 
 
 def _may_subscribe(request):

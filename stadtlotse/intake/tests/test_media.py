@@ -90,7 +90,7 @@ class CheckPhotosTests(EnglishTestCase):
         bomb = image_bytes("PNG", size=(20_000, 20_000), mode="1", colour=0)
         self.assertLess(len(bomb), 100_000)
         messages = self.assertRefused([upload("bombe.png", bomb, "image/png")],
-                                      "“bombe.png” has too many pixels: at most 40 megapixels.")
+                                      "“bombe.png” has too many pixels: at most 25 megapixels.")
         self.assertEqual(len(messages), 1)
 
     def test_header_lying_about_its_size(self):

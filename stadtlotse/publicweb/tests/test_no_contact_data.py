@@ -75,7 +75,7 @@ class NoContactDataTests(TemporaryMediaMixin, PublicWebTestCase):
         moderation.moderate(third, Ticket.Publication.PUBLISHED, by=cls.alice)
         merge.merge(Ticket.objects.get(pk=first.pk), [Ticket.objects.get(pk=fourth.pk)], by=cls.alice)
         subscriptions.subscribe(first, email=SUBSCRIBER)
-        duplicates.support(Ticket.objects.get(pk=second.pk), email=SUBSCRIBER)
+        duplicates.support(Ticket.objects.get(pk=second.pk), ip="192.0.2.10", email=SUBSCRIBER)
         cls.key = ApiKey.issue("Meldeapp", "Beispiel GmbH")[1]
         run_jobs()
 
