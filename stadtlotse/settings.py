@@ -12,6 +12,8 @@ import dj_database_url
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from stadtlotse.core.security import content_security_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -83,7 +85,8 @@ MIDDLEWARE = [
     # Outermost, so its one log line per request also covers what the middleware below answers.
     "stadtlotse.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "stadtlotse.core.security.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",  # the policy: CONTENT_SECURITY_POLICY below, from core/security.py
+    "stadtlotse.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -404,3 +407,6 @@ STADTLOTSE = {
     # … or when the disk holding STADTLOTSE_DATA_DIR has less than this many MB free.
     "HEALTH_MIN_FREE_DISK_MB": env_int("STADTLOTSE_HEALTH_MIN_FREE_DISK_MB", 500),
 }
+
+# No inline scripts, scripts only from our origin; sent by django-csp's middleware.
+CONTENT_SECURITY_POLICY = content_security_policy(map_tile_url=STADTLOTSE["MAP_TILE_URL"])
