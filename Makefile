@@ -1,4 +1,5 @@
 # Two commands: `make run` (the demo on http://127.0.0.1:8000) and `make test` (the whole suite).
+# `make check` is the quick subset for the edit loop (SQLite, no slow or browser tests).
 # Both set up everything they need on a fresh Debian machine with Python 3.11.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ PORT ?= 8000
 export STADTLOTSE_DATA_DIR ?= $(CURDIR)/var
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test audit install install-test messages static clean
+.PHONY: run test check audit install install-test messages static clean
 
 run: install messages static
 	@mkdir -p var
@@ -28,6 +29,10 @@ test: install-test messages
 # here, for machines without internet); without either it stops at once with exit 2. docs/security.md.
 audit: install-test
 	$(PY) bin/audit
+
+# The edit loop: SQLite only, without the tests marked slow or browser (conftest.py). CI runs `make test`.
+check: install-test messages
+	env -u DATABASE_URL $(PY) -m pytest -q -m "not slow and not browser"
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { bin/apt-ensure /nonexistent python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }

@@ -214,6 +214,10 @@ WRITTEN_CLEAN = [
 
 
 def main():
+    # The raw Berlin reports are not in the repository (they are the source, the set is the product);
+    # only a maintainer with ../shared beside the checkout rebuilds the set.
+    if not SOURCE.is_file():
+        raise SystemExit(f"{SOURCE} is missing: rebuilding the set needs ../shared/data/reports beside the checkout.")
     data = json.loads(SOURCE.read_text(encoding="utf-8"))
     records = [r for r in data["records"] if len((r.get("sachverhalt") or "").strip()) >= 25]
     rng = random.Random(2026)

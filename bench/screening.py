@@ -58,6 +58,9 @@ def main():
         for kind, text in result["misses"]:
             print(f"  [{kind}] {text[:160]}")
     collections_ = {}
+    # The unlabelled collections are optional: read from ../shared beside the checkout when it is there.
+    if not REPORTS.is_dir():
+        print(f"unlabelled reports: skipped, {REPORTS} is absent")
     if BERLIN.exists():
         records = json.loads(BERLIN.read_text(encoding="utf-8"))["records"]
         collections_[BERLIN.name] = [" ".join((r.get("sachverhalt") or "").split()) for r in records]

@@ -7,10 +7,13 @@ SECRET_KEY, ALLOWED_HOSTS and SITE_URL at least.
 import ipaddress
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qsl, urlparse
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from stadtlotse.core.security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -85,7 +88,8 @@ MIDDLEWARE = [
     # Before anything reads the body: an oversized upload is refused by its declared length (core/limits.py).
     "stadtlotse.core.limits.BodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "stadtlotse.core.security.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",  # the policy: CONTENT_SECURITY_POLICY below, from core/security.py
+    "stadtlotse.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -246,22 +250,32 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ------------------------------------------------------------------------------------
+# Our URL forms (documented in .env.example) on django-environ's parser. Its own "smtps" means
+# STARTTLS, ours implicit TLS, so ours are translated first and never passed through unchanged.
+_EMAIL_SCHEMES = {  # ours: (django-environ's, default port)
+    "smtp": ("smtp", 25), "smtps": ("smtp+ssl", 465), "submission": ("smtp+tls", 587), "console": ("consolemail", None),
+}
+
+
 def _email_from_url(url):
     """smtp://user:pass@host:port, smtps:// (implicit TLS) or submission:// (STARTTLS); console://."""
     parts = urlparse(url)
-    if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parts.scheme not in ("smtp", "smtps", "submission"):
+    if parts.scheme not in _EMAIL_SCHEMES:
         raise ImproperlyConfigured(f"EMAIL_URL has an unknown scheme: {parts.scheme!r}")
-    query = parse_qs(parts.query)
+    scheme, default_port = _EMAIL_SCHEMES[parts.scheme]
+    parsed = environ.Env.email_url_config(parts._replace(scheme=scheme).geturl())
+    if scheme == "consolemail":
+        return {"EMAIL_BACKEND": parsed["EMAIL_BACKEND"]}
+    # ?ssl=true / ?tls=true switch either on for a plain smtp:// URL.
+    extra = {key.upper(): value == "true" for key, value in parse_qsl(parts.query) if key in ("ssl", "tls")}
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or {"smtp": 25, "smtps": 465, "submission": 587}[parts.scheme],
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": parts.scheme == "smtps" or query.get("ssl") == ["true"],
-        "EMAIL_USE_TLS": parts.scheme == "submission" or query.get("tls") == ["true"],
+        "EMAIL_BACKEND": parsed["EMAIL_BACKEND"],
+        "EMAIL_HOST": parsed["EMAIL_HOST"] or "localhost",
+        "EMAIL_PORT": parsed["EMAIL_PORT"] or default_port,
+        "EMAIL_HOST_USER": parsed["EMAIL_HOST_USER"] or "",
+        "EMAIL_HOST_PASSWORD": parsed["EMAIL_HOST_PASSWORD"] or "",
+        "EMAIL_USE_SSL": bool(parsed.get("EMAIL_USE_SSL")) or extra.get("SSL", False),
+        "EMAIL_USE_TLS": bool(parsed.get("EMAIL_USE_TLS")) or extra.get("TLS", False),
     }
 
 
@@ -441,3 +455,6 @@ for _network in STADTLOTSE["HEALTH_TRUSTED_NETWORKS"]:
 # Request bodies on paths without a limit of their own (the report form and Open311 allow their
 # photos, see core/limits.py); refused by Content-Length before anything is read.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 2 * DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+# No inline scripts, scripts only from our origin; sent by django-csp's middleware.
+CONTENT_SECURITY_POLICY = content_security_policy(map_tile_url=STADTLOTSE["MAP_TILE_URL"])

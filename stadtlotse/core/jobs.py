@@ -35,7 +35,7 @@ def requeue_stale(*, started_before):
     A worker killed mid-job (power loss, SIGKILL, OOM) leaves its job marked as running forever.
     Our jobs check their own state before acting, so running one again is safe. Returns the count.
     """
-    from django_tasks.base import TaskResultStatus
+    from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=started_before).update(
@@ -49,7 +49,7 @@ def start_cycle(task, run_after):
     Called when the server starts; each run queues its own successor, so the cycle keeps going.
     Returns whether it queued one.
     """
-    from django_tasks.base import TaskResultStatus
+    from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     if DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists():

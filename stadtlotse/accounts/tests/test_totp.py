@@ -1,4 +1,8 @@
 import base64
+import hashlib
+import hmac
+import struct
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.test import SimpleTestCase
 
@@ -45,7 +49,23 @@ class TotpTests(SimpleTestCase):
         self.assertTrue(all(len(base64.b32decode(s)) == 20 for s in secrets))
 
     def test_provisioning_uri(self):
-        uri = totp.provisioning_uri("JBSWY3DPEHPK3PXP", account="erin", issuer="Stadtlotse Berlin")
-        self.assertTrue(uri.startswith("otpauth://totp/Stadtlotse%20Berlin%3Aerin?"))
-        self.assertIn("secret=JBSWY3DPEHPK3PXP", uri)
-        self.assertIn("issuer=Stadtlotse+Berlin", uri)
+        uri = urlsplit(totp.provisioning_uri(RFC_SECRET, account="erin", issuer="Stadtlotse Berlin"))
+        self.assertEqual((uri.scheme, uri.netloc), ("otpauth", "totp"))
+        self.assertEqual(unquote(uri.path), "/Stadtlotse Berlin:erin")
+        query = parse_qs(uri.query)
+        self.assertEqual(query["secret"], [RFC_SECRET])
+        self.assertEqual(query["issuer"], ["Stadtlotse Berlin"])
+        # Six digits and 30 seconds are the defaults every app assumes when the link leaves them out.
+        self.assertEqual(query.get("digits", ["6"]), ["6"])
+        self.assertEqual(query.get("period", ["30"]), ["30"])
+
+    def test_a_secret_stored_before_pyotp_still_gives_the_same_codes(self):
+        # A secret as new_secret() wrote it before (base32 of 20 random bytes, upper case, no padding),
+        # and its code computed by the earlier hand-written HMAC-SHA1 (RFC 4226 section 5.3).
+        stored = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        mac = hmac.new(base64.b32decode(stored), struct.pack(">Q", 37_037_036), hashlib.sha1).digest()
+        offset = mac[-1] & 0x0F
+        expected = str((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**6).zfill(6)
+        self.assertEqual(totp.code_at(stored, 37_037_036), expected)
+        self.assertEqual(totp.code_at(stored.lower(), 37_037_036), expected)
+        self.assertEqual(totp.matching_step(stored, expected, now=37_037_036 * 30), 37_037_036)

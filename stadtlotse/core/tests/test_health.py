@@ -189,6 +189,18 @@ class DatabaseOutageTests(SimpleTestCase):
         cls.log.close()
         super().tearDownClass()
 
+    def log_lines(self, request_id, *, until):
+        """The server's JSON log lines for `request_id`, read until `until(lines)` holds (at most 10 s)."""
+        # The server process writes on its own schedule: wait for the line itself, not a fixed time.
+        deadline = time.monotonic() + 10
+        while True:
+            self.log.seek(0)
+            lines = [json.loads(line) for line in self.log if line.startswith("{")]
+            ours = [line for line in lines if line.get("request_id") == request_id]
+            if until(ours) or time.monotonic() > deadline:
+                return ours
+            time.sleep(0.05)
+
     @classmethod
     def fetch(cls, path, **headers):
         request = urllib.request.Request(f"http://127.0.0.1:{cls.port}{path}", headers=headers)
@@ -224,10 +236,8 @@ class DatabaseOutageTests(SimpleTestCase):
 
     def test_the_log_has_one_json_line_per_request_with_its_id(self):
         _status, headers, _body = self.fetch("/melden")
-        time.sleep(0.3)
-        self.log.seek(0)
-        lines = [json.loads(line) for line in self.log if line.startswith("{")]
-        ours = [line for line in lines if line.get("request_id") == headers["X-Request-ID"]]
+        ours = self.log_lines(headers["X-Request-ID"], until=lambda ours: any(
+            line["logger"] == "stadtlotse.request" for line in ours))
         request_lines = [line for line in ours if line["logger"] == "stadtlotse.request"]
         self.assertEqual(len(request_lines), 1, ours)
         self.assertEqual((request_lines[0]["status"], request_lines[0]["path"]), (503, "/melden"))

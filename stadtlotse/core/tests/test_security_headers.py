@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -26,17 +25,27 @@ class SecurityHeaderTests(StadtlotseTestCase):
             self.assertEqual(response["X-Content-Type-Options"], "nosniff")
             self.assertEqual(response["X-Frame-Options"], "DENY")
 
+    def test_the_policy_is_the_one_written_by_hand_before_django_csp(self):
+        self.assertEqual(directives(self.client.get(reverse("publicweb:home"))), {
+            "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+            "img-src": ["'self'", "data:", "blob:", "https://tile.openstreetmap.org"], "connect-src": ["'self'"],
+            "font-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"],
+            "frame-ancestors": ["'none'"],
+        })
+
     def test_map_tiles_are_allowed_from_the_configured_server_only(self):
         policy = directives(self.client.get(reverse("publicweb:home")))
         self.assertIn("https://tile.openstreetmap.org", policy["img-src"])
-        security.policy.cache_clear()
-        self.addCleanup(security.policy.cache_clear)
-        tiles = "https://{s}.tiles.example.de/{z}/{x}/{y}.png"
-        with self.settings(STADTLOTSE={**settings.STADTLOTSE, "MAP_TILE_URL": tiles}):
+        other = security.content_security_policy(map_tile_url="https://{s}.tiles.example.de/{z}/{x}/{y}.png")
+        with self.settings(CONTENT_SECURITY_POLICY=other):
             policy = directives(self.client.get(reverse("publicweb:home")))
-            security.policy.cache_clear()
         self.assertIn("https://*.tiles.example.de", policy["img-src"])
         self.assertNotIn("https://tile.openstreetmap.org", policy["img-src"])
+
+    def test_static_files_and_errors_carry_the_policy_too(self):
+        for path in ("/static/leaflet/leaflet.js", "/does-not-exist"):
+            response = self.client.get(path)
+            self.assertEqual(directives(response)["script-src"], ["'self'"], path)
 
     @override_settings(SECURE_HSTS_SECONDS=31536000, SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True)
     def test_https_responses_pin_https_and_cookies_are_secure(self):

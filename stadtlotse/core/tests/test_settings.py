@@ -52,6 +52,20 @@ class EmailUrlTests(SimpleTestCase):
         self.assertTrue(_email_from_url("smtps://mail.stadt.de")["EMAIL_USE_SSL"])
         self.assertEqual(_email_from_url("smtp://127.0.0.1:2525")["EMAIL_PORT"], 2525)
 
+    def test_smtps_stays_implicit_tls_on_465(self):
+        # django-environ's own "smtps" would mean STARTTLS; ours has always meant implicit TLS.
+        config = _email_from_url("smtps://mail.stadt.de")
+        self.assertEqual((config["EMAIL_PORT"], config["EMAIL_USE_SSL"], config["EMAIL_USE_TLS"]), (465, True, False))
+        plain = _email_from_url("smtp://127.0.0.1:2525")
+        self.assertEqual((plain["EMAIL_HOST"], plain["EMAIL_USE_SSL"], plain["EMAIL_USE_TLS"]), ("127.0.0.1", False, False))
+        self.assertEqual(_email_from_url("smtp://mail.stadt.de")["EMAIL_PORT"], 25)
+
+    def test_query_switches_and_console(self):
+        self.assertTrue(_email_from_url("smtp://mail.stadt.de:2465?ssl=true")["EMAIL_USE_SSL"])
+        self.assertTrue(_email_from_url("smtp://mail.stadt.de:2587?tls=true")["EMAIL_USE_TLS"])
+        self.assertEqual(_email_from_url("console://"),
+                         {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"})
+
     def test_unknown_scheme(self):
         with self.assertRaisesMessage(ImproperlyConfigured, "unknown scheme"):
             _email_from_url("pop3://mail.stadt.de")

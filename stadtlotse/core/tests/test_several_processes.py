@@ -24,6 +24,7 @@ from django.db import connection
 from django.test import SimpleTestCase
 
 from stadtlotse.core.smtp import SMTPServer, free_port
+from stadtlotse.core.testing import missing_server
 
 REDIS_URL = os.environ.get("STADTLOTSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 REPORTS = 24
@@ -47,7 +48,7 @@ class SeveralProcessesTests(SimpleTestCase):
         if connection.vendor != "postgresql":
             raise unittest.SkipTest("needs PostgreSQL (DATABASE_URL)")
         if not redis_answers():
-            raise unittest.SkipTest(f"needs Redis at {REDIS_URL}")
+            missing_server(f"needs Redis at {REDIS_URL}")
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()

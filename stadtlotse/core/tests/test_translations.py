@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import polib
 from django.test import SimpleTestCase
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -14,34 +15,8 @@ PO_FILE = PACKAGE / "locale" / "de" / "LC_MESSAGES" / "django.po"
 
 
 def read_po(path):
-    """{msgid: translated?} for a .po file (enough of the format for xgettext's output)."""
-    entries, msgid, msgstr, current, fuzzy, flags = {}, None, None, None, False, ""
-
-    def flush():
-        if msgid:
-            entries[msgid] = bool(msgstr) and not fuzzy
-
-    for raw in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
-        line = raw.strip()
-        if not line:
-            flush()
-            msgid, msgstr, current, fuzzy = None, None, None, False
-        elif line.startswith("#,"):
-            flags = line
-            fuzzy = "fuzzy" in flags
-        elif line.startswith("msgid "):
-            msgid, current = eval(line[6:]), "id"  # noqa: S307 - a quoted string literal from our own .po file
-        elif line.startswith("msgid_plural"):
-            current = "plural"
-        elif line.startswith("msgstr"):
-            msgstr, current = eval(line.split(" ", 1)[1]), "str"  # noqa: S307
-        elif line.startswith('"'):
-            text = eval(line)  # noqa: S307
-            if current == "id":
-                msgid += text
-            elif current == "str":
-                msgstr = (msgstr or "") + text
-    return entries
+    """{(context, msgid): translated?} for a .po file, read by polib (fuzzy and empty count as untranslated)."""
+    return {(entry.msgctxt, entry.msgid): entry.translated() for entry in polib.pofile(str(path)) if not entry.obsolete}
 
 
 class TranslationTests(SimpleTestCase):
@@ -58,5 +33,24 @@ class TranslationTests(SimpleTestCase):
             )
             current = read_po(copy / "locale" / "de" / "LC_MESSAGES" / "django.po")
         committed = read_po(PO_FILE)
-        missing = sorted(msgid for msgid in current if not committed.get(msgid))
+        missing = sorted(msgid for (context, msgid) in current if not committed.get((context, msgid)))
         self.assertEqual(missing, [], "untranslated strings: run makemessages and translate them in django.po")
+
+    def test_the_reader_counts_fuzzy_empty_and_half_translated_plurals_as_missing(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "django.po"
+            path.write_text(
+                'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                'msgid "Done"\nmsgstr "Erledigt"\n\n'
+                '#, fuzzy\nmsgid "Open"\nmsgstr "Offen"\n\n'
+                'msgid "Empty"\nmsgstr ""\n\n'
+                'msgid "one report"\nmsgid_plural "%d reports"\nmsgstr[0] "eine Meldung"\nmsgstr[1] ""\n\n'
+                'msgctxt "month"\nmsgid "May"\nmsgstr "Mai"\n\n'
+                'msgid "a \\"quoted\\" "\n"word"\nmsgstr "ein „zitiertes“ Wort"\n',
+                encoding="utf-8",
+            )
+            entries = read_po(path)
+        self.assertEqual(entries, {
+            (None, "Done"): True, (None, "Open"): False, (None, "Empty"): False,
+            (None, "one report"): False, ("month", "May"): True, (None, 'a "quoted" word'): True,
+        })

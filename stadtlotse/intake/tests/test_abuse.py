@@ -11,6 +11,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.core import ratelimit
-from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, report
+from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, missing_server, report
 from stadtlotse.intake import abuse
 from stadtlotse.intake.models import BlockedSource
 from stadtlotse.publicweb.tests.test_report import form_data
@@ -37,7 +38,8 @@ def limits(**values):
 
 def redis_answers():
     try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+        url = urlparse(REDIS_URL)
+        with socket.create_connection((url.hostname, url.port or 6379), timeout=0.5):
             return True
     except OSError:
         return False
@@ -234,7 +236,7 @@ class RedisCounterTests(SimpleTestCase):
 
     def setUp(self):
         if not redis_answers():
-            self.skipTest("no Redis server on 127.0.0.1:6379")
+            missing_server(f"no Redis server at {REDIS_URL}")
         from django.core.cache.backends.redis import RedisCache
 
         self.clients = [RedisCache(REDIS_URL, {}), RedisCache(REDIS_URL, {})]

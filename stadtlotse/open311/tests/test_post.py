@@ -8,7 +8,7 @@ from stadtlotse.accounts.models import ApiKey
 from stadtlotse.core.testing import ALEXANDERPLATZ, HAMBURG, HERMANNPLATZ
 from stadtlotse.tickets.models import Contact, Event, Ticket
 
-from .base import FORMATS, GOLDEN, Open311TestCase
+from .base import DATA, FORMATS, Open311TestCase
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
@@ -89,7 +89,7 @@ class PostRequestTests(Open311TestCase):
         self.assertEqual(response.status_code, 201, response.content)
 
     def test_spec_example_through_our_input_side(self):
-        raw = (GOLDEN / "spec" / "post_request.http").read_text(encoding="utf-8")
+        raw = (DATA / "post_request.http").read_text(encoding="utf-8")
         head, body = raw.split("\n\n", 1)
         self.assertIn("application/x-www-form-urlencoded", head)
         params = dict(parse_qsl(body.strip(), keep_blank_values=True))

@@ -4,13 +4,13 @@ from django.test import override_settings
 
 from stadtlotse.core.testing import category
 
-from .base import FORMATS, GOLDEN, Open311TestCase
+from .base import DATA, FORMATS, Open311TestCase
 
 
 class GoldenDataTests(Open311TestCase):
-    def test_shared_golden_data_is_there(self):
-        self.assertTrue((GOLDEN / "schemas" / "services.json").is_file(), GOLDEN)
-        self.assertTrue((GOLDEN / "spec" / "post_request.http").is_file(), GOLDEN)
+    def test_golden_data_is_in_the_repository(self):
+        for name in ("swagger.json", "post_request.http", "SOURCES.md"):
+            self.assertTrue((DATA / name).is_file(), DATA / name)
 
 
 @override_settings(SITE_URL="https://stadtlotse.example.org")

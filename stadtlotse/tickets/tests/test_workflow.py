@@ -9,7 +9,7 @@ from stadtlotse.intake import intake
 from stadtlotse.notifications.models import Notification
 from stadtlotse.tickets import deadlines, workflow
 from stadtlotse.tickets.models import Event, Ticket
-from stadtlotse.tickets.workflow import TRANSITIONS, WorkflowError
+from stadtlotse.tickets.workflow import WorkflowError
 
 S = Ticket.Status
 
@@ -51,17 +51,6 @@ class LifecycleTests(StadtlotseTestCase):
         ticket.refresh_from_db()
         self.assertEqual(ticket.status, S.NEW)
         self.assertEqual(ticket.events.count(), 1)
-
-    def test_every_status_pair_outside_the_table_is_refused(self):
-        for source in S.values:
-            for target in S.values:
-                ticket = Ticket(public_id="SL-2026-9999", status=source)
-                allowed = target in TRANSITIONS[source]
-                if allowed:
-                    workflow._require_transition(ticket, target)
-                else:
-                    with self.assertRaises(WorkflowError, msg=f"{source} → {target}"):
-                        workflow._require_transition(ticket, target)
 
     def test_department_staff_act_only_on_their_own_department_s_tickets(self):
         ticket = report("abfall-sperrmuell", HERMANNPLATZ)  # forwarded to waste
