@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from stadtlotse.catalog.models import Category
+from stadtlotse.notifications import subscriptions
 from stadtlotse.tickets.models import Attachment, Ticket
 
 EARTH_RADIUS_M = 6_371_000
@@ -95,8 +96,6 @@ def support(ticket, *, email="", language="de"):
     (double opt-in: a confirmation mail is queued). Raises ValidationError({"email": ...}) for a bad
     address, before anything changes.
     """
-    from stadtlotse.notifications import subscriptions
-
     subscription = None
     if email:
         subscription = subscriptions.subscribe(ticket, email, language=language)

@@ -15,7 +15,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import workflow
+from . import hooks, workflow
 from .models import Event, Ticket
 
 S = Ticket.Status
@@ -69,7 +69,5 @@ def unmerge(ticket, *, by, reason):
                             note=reason.strip(), status_from=S.DUPLICATE, status_to=back_to,
                             data={"from": survivor.public_id}, at=now)
     workflow.record(survivor, Event.Kind.UNMERGED, by=by, note=reason.strip(), data={"split": ticket.public_id}, at=now)
-    from stadtlotse.notifications import notify
-
-    notify.status_changed(ticket, event)
+    hooks.call("status_changed", ticket, event)
     return event

@@ -214,19 +214,6 @@ class Ticket(models.Model):
     def is_published(self):
         return self.publication == self.Publication.PUBLISHED
 
-    def flag_descriptions(self):
-        """The screening flags in words, for the desk."""
-        from stadtlotse.intake.screening import describe
-
-        return [(describe(flag), flag.get("match", "")) for flag in self.flags]
-
-    def flag_kinds(self):
-        """The kinds of the screening flags in words ("personal data", "spam or nonsense"), each once."""
-        from stadtlotse.intake.screening import KINDS
-
-        kinds = dict.fromkeys(flag.get("kind") for flag in self.flags)
-        return [str(KINDS.get(kind, kind)) for kind in kinds]
-
     @property
     def shown_description(self):
         return self.public_description or self.description

@@ -10,10 +10,11 @@ reporter, who otherwise would wonder why their report or photo does not appear.
 
 import logging
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import workflow
+from . import hooks, workflow
 from .models import Attachment, Event, Ticket
 
 MAX_REDACTIONS = 50
@@ -21,9 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def _tell_reporter(ticket, event):
-    from stadtlotse.notifications import notify
-
-    return notify.moderated(ticket, event)
+    hooks.call("moderated", ticket, event)
 
 
 @transaction.atomic
@@ -79,9 +78,6 @@ def remove_redaction(photo, number, *, by):
 
 
 def _change_redactions(photo, *, by, add=None, remove=None):
-    from stadtlotse.intake import media
-    from stadtlotse.intake.tasks import process_photo
-
     ticket = photo.ticket
     workflow._check(ticket, by, "moderate")
     with transaction.atomic():
@@ -106,11 +102,11 @@ def _change_redactions(photo, *, by, add=None, remove=None):
         photo.public_version.name = photo.thumbnail.name = ""
         photo.save(update_fields=["redactions", "public_version", "thumbnail"])
         event = workflow.record(ticket, Event.Kind.ATTACHMENT_REDACTED, by=by, data=data)
-        # Should this request die before rendering, the job makes the new version.
-        process_photo.enqueue(photo.pk)
-        transaction.on_commit(lambda: [media.default_storage.delete(name) for name in withdrawn if name])
+        # Should this request die before rendering, the queued job makes the new version.
+        hooks.call("photo_changed", photo)
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in withdrawn if name])
     try:
-        media.process(photo)
+        hooks.call("render_photo", photo)
     except Exception:  # noqa: BLE001 - the queued job renders it; the photo stays unpublished until then
         logger.exception("rendering photo %s after redaction failed; left to the photo job", photo.pk)
     return event

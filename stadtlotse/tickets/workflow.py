@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Priority, Topic
 
-from . import deadlines, search
+from . import deadlines, hooks, search
 from .models import Event, Ticket
 
 S = Ticket.Status
@@ -132,9 +132,7 @@ def _change_status(ticket, to, *, by, note="", kind=Event.Kind.STATUS_CHANGED, d
     event = record(ticket, kind, by=by, visibility=visibility, note=note, status_from=previous, status_to=to,
                    department=department, data=data, at=now)
     if notify and visibility == Event.Visibility.PUBLIC:
-        from stadtlotse.notifications import notify as notifications
-
-        notifications.status_changed(ticket, event)
+        hooks.call("status_changed", ticket, event)
     return event
 
 
@@ -197,9 +195,7 @@ def forward(ticket, department, *, by, note="", notify=True):
                            notify=notify, data={"department": department.slug})
     if note:
         record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=note, department=department)
-    from stadtlotse.connectors import delivery
-
-    delivery.queue_forward(ticket, department, event)
+    hooks.call("forwarded", ticket, department, event)
     return event
 
 
@@ -256,9 +252,7 @@ def request_info(ticket, *, by, question):
         remaining = None
     event = _change_status(ticket, S.NEEDS_INFO, by=by, notify=False, data={"paused_seconds_left": remaining})
     message = record(ticket, Event.Kind.MESSAGE_TO_REPORTER, by=by, note=question.strip())
-    from stadtlotse.notifications import notify as notifications
-
-    notifications.question_to_reporter(ticket, message)
+    hooks.call("question_to_reporter", ticket, message)
     return event
 
 
@@ -349,9 +343,7 @@ def add_note(ticket, text, *, by, public=False):
     _touch(ticket)
     if public:
         event = record(ticket, Event.Kind.PUBLIC_NOTE, by=by, note=text.strip(), visibility=Event.Visibility.PUBLIC)
-        from stadtlotse.notifications import notify as notifications
-
-        notifications.public_note(ticket, event)
+        hooks.call("public_note", ticket, event)
         return event
     return record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=text.strip())
 

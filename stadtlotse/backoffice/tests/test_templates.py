@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from stadtlotse.catalog.models import KnowledgeArticle, TextTemplate
-from stadtlotse.core.testing import HERMANNPLATZ, category, report
+from stadtlotse.testing.cases import HERMANNPLATZ, category, report
 from stadtlotse.tickets.models import Ticket
 
 from .base import BackofficeTestCase

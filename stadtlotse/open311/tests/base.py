@@ -9,7 +9,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from stadtlotse.accounts.models import ApiKey
-from stadtlotse.core.testing import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase
 
 # /work/main/stadtlotse/open311/tests/base.py → /work/shared/data/open311; a missing folder fails the tests.
 GOLDEN = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "open311"
