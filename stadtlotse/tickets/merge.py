@@ -50,10 +50,10 @@ def unmerge(ticket, *, by, reason):
 
     The one step outside the transition table, because it restores a state the table allowed before.
     """
-    workflow._check(ticket, by, "unmerge")
+    workflow.check_allowed(ticket, by, "unmerge")
     if not reason.strip():
         raise workflow.WorkflowError(_("Please say why the merge is undone."))
-    workflow._lock(ticket)
+    workflow.lock(ticket)
     if ticket.status != S.DUPLICATE or not ticket.duplicate_of_id:
         raise workflow.WorkflowError(_("Ticket %(id)s is not merged into another ticket.") % {"id": ticket.public_id})
     merged = ticket.events.filter(kind=Event.Kind.MERGED, status_to=S.DUPLICATE).order_by("-created_at", "-id").first()

@@ -54,7 +54,7 @@ class TicketQuerySet(models.QuerySet):
         return tickets.filter(department_id__in=user.department_ids())
 
     def overdue(self, now=None):
-        return self.open().exclude(status=Ticket.Status.NEEDS_INFO).filter(due_at__lt=now or timezone.now())
+        return self.filter(Ticket.overdue_condition(now or timezone.now()))
 
     def in_desk_inbox(self):
         return self.confirmed().filter(status__in=[Ticket.Status.NEW, Ticket.Status.NEEDS_INFO],
@@ -217,6 +217,11 @@ class Ticket(models.Model):
     @property
     def shown_description(self):
         return self.public_description or self.description
+
+    @classmethod
+    def overdue_condition(cls, now):
+        """Overdue, as a filter: open, past its deadline, and not waiting for the reporter (the clock stops then)."""
+        return models.Q(status__in=cls.OPEN_STATUSES, due_at__lt=now) & ~models.Q(status=cls.Status.NEEDS_INFO)
 
     def is_overdue(self, now=None):
         """Past its deadline and still open; the deadline is paused while waiting for the reporter."""

@@ -38,10 +38,10 @@ def moderate(ticket, publication, *, by, reason="", public_description=None):
 def set_photo_hidden(photo, hidden, *, by, reason=""):
     """Hide one photo from the public (or show it again). Returns the Event, or None if nothing changed."""
     ticket = photo.ticket
-    workflow._check(ticket, by, "moderate")
+    workflow.check_allowed(ticket, by, "moderate")
     if hidden and not reason.strip():
         raise workflow.WorkflowError(_("Please give a reason for hiding the photo."))
-    workflow._lock(ticket)
+    workflow.lock(ticket)
     photo.refresh_from_db()
     if photo.is_hidden == hidden:
         return None
@@ -61,7 +61,7 @@ def redact_photo(photo, box, *, by):
     Event, so the unblurred area is never public again; the new version is rendered right after
     (and by the queued photo job, should this request die before). Returns the Event.
     """
-    workflow._check(photo.ticket, by, "moderate")
+    workflow.check_allowed(photo.ticket, by, "moderate")
     longest = max(photo.width, photo.height)  # the upright picture may be turned by 90°
     if box["x"] < 0 or box["y"] < 0 or box["w"] < 1 or box["h"] < 1 or box["x"] >= longest or box["y"] >= longest:
         raise workflow.WorkflowError(_("The rectangle lies outside the photo (%(w)d × %(h)d pixels).")
@@ -79,9 +79,9 @@ def remove_redaction(photo, number, *, by):
 
 def _change_redactions(photo, *, by, add=None, remove=None):
     ticket = photo.ticket
-    workflow._check(ticket, by, "moderate")
+    workflow.check_allowed(ticket, by, "moderate")
     with transaction.atomic():
-        workflow._lock(ticket)
+        workflow.lock(ticket)
         photo = Attachment.objects.select_for_update().get(pk=photo.pk)
         if add is not None:
             if len(photo.redactions) >= MAX_REDACTIONS:

@@ -25,7 +25,7 @@ BATCH = 500
 def erase_contact(ticket, *, by, reason, now=None):
     """Erase the reporter's contact data of one ticket. Returns the Event, or None if there was nothing to erase."""
     now = now or timezone.now()
-    workflow._lock(ticket)
+    workflow.lock(ticket)
     contact = Contact.objects.select_for_update().filter(ticket=ticket).first()
     if contact is None or contact.erased_at:
         return None
