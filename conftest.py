@@ -19,7 +19,7 @@ SLOW_MODULES = {
 
 
 def pytest_collection_modifyitems(config, items):
-    from stadtlotse.core.browser import BrowserTestCase
+    from stadtlotse.testing.browser import BrowserTestCase
 
     for item in items:
         path = item.path.relative_to(config.rootpath).as_posix()

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stadtlotse.core.smtp import free_port  # noqa: E402
+from stadtlotse.testing.smtp import free_port  # noqa: E402
 
 HERMANNPLATZ = (52.4869, 13.4247)
 CONFIRMATION = re.compile(r"/melden/danke/(SL-\d{4}-\d+)/")

@@ -48,7 +48,7 @@ def setup_django(args):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    from stadtlotse.core import demo
+    from stadtlotse.demo import seed as demo
 
     demo.seed_catalog()
 
@@ -75,7 +75,7 @@ def point_sampler(rng):
     from shapely.prepared import prep
 
     from stadtlotse.catalog.models import Area
-    from stadtlotse.routing.areas import shape_from_geojson
+    from stadtlotse.catalog.geometry import shape_from_geojson
 
     areas = [(area, shape_from_geojson(area.geometry)) for area in Area.objects.filter(children__isnull=True)]
     if not areas:
@@ -174,7 +174,7 @@ def fill(args):
     from django.utils import timezone
 
     from stadtlotse.catalog.models import Category, Department
-    from stadtlotse.core.demo import load_reports
+    from stadtlotse.demo.seed import load_reports
     from stadtlotse.tickets.models import Event, Ticket, TicketSequence
 
     rng = random.Random(args.seed)

@@ -23,7 +23,7 @@ import requests
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from stadtlotse.core.smtp import free_port  # noqa: E402
+from stadtlotse.testing.smtp import free_port  # noqa: E402
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 TIMEOUT = 60

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "stadtlotse.backoffice",
     "stadtlotse.open311",
     "stadtlotse.analytics",
+    "stadtlotse.demo",
 ]
 
 MIDDLEWARE = [
@@ -183,7 +184,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 if env_bool("STADTLOTSE_TEST_FAST_HASHER"):
-    # Test runs only (set by core/pytest_env.py): Argon2 costs ~0.1 s per user created. Argon2
+    # Test runs only (set by testing/pytest_env.py): Argon2 costs ~0.1 s per user created. Argon2
     # stays in the list, so its hashes still verify; its own test asserts the production order.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 # Failed logins (password or second factor) allowed, as count/seconds: per account from one address

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stadtlotse.core.ratelimit import Rate
+
 
 class User(AbstractUser):
     """A member of staff. Residents have no accounts; they follow their tickets by private link."""
@@ -54,8 +56,6 @@ class Membership(models.Model):
 
 
 def validate_rate(value):
-    from stadtlotse.core.ratelimit import Rate
-
     try:
         Rate.parse(value)
     except ValueError:
@@ -93,8 +93,6 @@ class ApiKey(models.Model):
 
     def get_rate(self):
         from django.conf import settings
-
-        from stadtlotse.core.ratelimit import Rate
 
         return Rate.parse(self.rate or settings.STADTLOTSE["OPEN311_KEY_RATE"])
 

@@ -10,6 +10,8 @@ import math
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .figures import district_shape
+
 
 # Light to dark blue (ColorBrewer "Blues", 5 classes); the darkest steps take white text.
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -112,10 +114,6 @@ def choropleth(uid, title, desc, districts, *, value, legend_title, width=640):
     `districts` are objects with `.area.geometry` and `.area.name`; `value(d)` gives the number.
     Coordinates are projected equirectangularly at the city's mean latitude (fine at city scale).
     """
-    import math
-
-    from .figures import district_shape
-
     # Simplified by about 30 m: invisible at this size, and a tenth of the points.
     shapes = [(d, district_shape(d.area)[2]) for d in districts]
     if not shapes:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.catalog.models import Area, Category, Department
-from stadtlotse.routing.areas import shape_from_geojson
+from stadtlotse.catalog.geometry import shape_from_geojson
 from stadtlotse.tickets.models import Event, Ticket
 
 S = Ticket.Status

@@ -6,6 +6,8 @@ from django_tasks import task
 
 from stadtlotse.core import jobs
 
+from . import aggregates, summary
+
 
 def _next_run():
     return timezone.now() + timedelta(minutes=settings.STADTLOTSE["ANALYTICS_REFRESH_MINUTES"])
@@ -14,8 +16,6 @@ def _next_run():
 @task()
 def refresh_figures():
     """Rebuild the changed days, then schedule the next run: one job keeps the cycle going."""
-    from . import aggregates
-
     try:
         days, _rows = aggregates.refresh()
         return days
@@ -31,8 +31,6 @@ def schedule_refresh():
 @task()
 def weekly_summary():
     """Send this week's summaries and schedule next week's."""
-    from . import summary
-
     try:
         return summary.send_weekly_summary()
     finally:
@@ -40,6 +38,4 @@ def weekly_summary():
 
 
 def schedule_weekly_summary():
-    from . import summary
-
     return jobs.start_cycle(weekly_summary, summary.next_run())

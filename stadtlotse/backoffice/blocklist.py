@@ -2,8 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.intake import abuse
 from stadtlotse.intake.models import BlockedSource
+
+from .access import desk_required
 
 PAGE_SIZE = 50
 
@@ -30,15 +31,9 @@ class BlockForm(forms.Form):
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
-def _desk_only(user):
-    if not user.is_desk:
-        raise PermissionDenied
-
-
-@login_required
+@desk_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def blocklist(request):
-    _desk_only(request.user)
     form = BlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -57,10 +52,9 @@ def blocklist(request):
                   status=400 if form.errors else 200)
 
 
-@login_required
+@desk_required
 @require_POST
 def unblock(request, entry_id):
-    _desk_only(request.user)
     entry = get_object_or_404(BlockedSource, pk=entry_id)
     abuse.unblock(entry)
     messages.success(request, _("Removed from the block list: %(entry)s") % {"entry": entry})

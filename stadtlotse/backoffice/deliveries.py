@@ -4,8 +4,6 @@ Kept in a module of its own so the inbox views can change without touching it.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +12,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from stadtlotse.connectors import delivery as deliveries
 from stadtlotse.connectors.models import Delivery
+
+from .access import desk_required
 
 PAGE_SIZE = 50
 
@@ -26,23 +26,16 @@ def failed_deliveries():
     )
 
 
-def _desk_only(user):
-    if not user.is_desk:
-        raise PermissionDenied
-
-
-@login_required
+@desk_required
 @require_safe
 def failed(request):
-    _desk_only(request.user)
     page = Paginator(failed_deliveries(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/deliveries_failed.html", {"page": page})
 
 
-@login_required
+@desk_required
 @require_POST
 def retry(request, delivery_id):
-    _desk_only(request.user)
     delivery = get_object_or_404(Delivery, pk=delivery_id)
     if deliveries.retry(delivery, by=request.user):
         messages.success(request, _("Delivery of %(id)s will be tried again now.") % {"id": delivery.ticket.public_id})

@@ -7,6 +7,7 @@ workflow decides whether the change is allowed and raises WorkflowError when it 
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.accounts.models import SavedView, User
 from stadtlotse.catalog.models import Area, Category, Department, Priority, TemplateGap, TextTemplate, Topic
+from stadtlotse.intake import intake
 from stadtlotse.routing.departments import choose_department
 from stadtlotse.tickets import merge, moderation, search, workflow
 from stadtlotse.tickets.models import Contact, Ticket
@@ -678,10 +680,6 @@ class StaffReportForm(forms.Form):
 
     def submit(self, *, by):
         """Hand the report to intake.submit(), the same path as web reports; intake errors land on the fields."""
-        from django.core.exceptions import ValidationError
-
-        from stadtlotse.intake import intake
-
         data = self.cleaned_data
         phone_only = data["phone"] and not data["email"]
         contact = intake.ContactData(

@@ -1,19 +1,14 @@
 """The desk's queues: named filters over tickets, counted together in one query for the overview."""
 
-from datetime import datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stadtlotse.tickets import deadlines
 from stadtlotse.tickets.models import Ticket
 
 S = Ticket.Status
-
-
-def end_of_today(now):
-    local = timezone.localtime(now)
-    return datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
 
 
 def conditions(now):
@@ -24,9 +19,9 @@ def conditions(now):
                      # Only hand_back() puts a forwarded ticket back to `new` without a department.
                      Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=False)),
         "moderation": (_("awaiting moderation"), Q(publication=Ticket.Publication.PENDING)),
-        "overdue": (_("overdue"), Q(status__in=Ticket.OPEN_STATUSES, due_at__lt=now) & ~Q(status=S.NEEDS_INFO)),
+        "overdue": (_("overdue"), Ticket.overdue_condition(now)),
         "follow_up": (_("follow-up due today"),
-                      Q(status__in=Ticket.OPEN_STATUSES, follow_up_at__lt=end_of_today(now))),
+                      Q(status__in=Ticket.OPEN_STATUSES, follow_up_at__lt=deadlines.end_of_local_day(now))),
         "waiting": (_("waiting for the reporter"), Q(status=S.NEEDS_INFO)),
     }
 

@@ -25,6 +25,7 @@ from stadtlotse.intake import media
 from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
+from .access import desk_required
 from . import queues
 from .forms import (
     ACTION_FORMS, URGENCY, BulkForm, CallbackForm, PhotoModerationForm, RedactionForm, SavedViewForm,
@@ -357,11 +358,9 @@ def remove_redaction(request, public_id, attachment_id, number):
     return redirect(ticket.get_backoffice_url() + f"#photo-{photo.pk}")
 
 
-@login_required
+@desk_required
 def new_report(request):
     """Staff entry of a report received by phone, letter, e-mail or at the counter (the desk's task)."""
-    if not request.user.is_desk:
-        raise PermissionDenied
     form = StaffReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ticket = form.submit(by=request.user)

@@ -1,11 +1,8 @@
 from django.contrib import admin
 from django.db import transaction
 
-from stadtlotse.routing import areas
-
-from stadtlotse.connectors.forms import DepartmentAdminForm
-
-from .models import Area, Category, Department, KnowledgeArticle, RoutingRule, TextTemplate
+from . import geometry
+from .models import Area, Category, KnowledgeArticle, RoutingRule, TextTemplate
 
 
 @admin.register(Category)
@@ -17,16 +14,6 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en", "service_code", "keywords"]
     autocomplete_fields = ["parent"]
     ordering = ["parent__name", "order", "name"]
-
-
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    # Connector settings are edited through validated fields; secrets are write-only.
-    form = DepartmentAdminForm
-    list_display = ["name", "slug", "connector", "email", "is_active"]
-    list_filter = ["connector", "is_active"]
-    search_fields = ["name", "name_en", "slug", "email"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Area)
@@ -44,15 +31,15 @@ class AreaAdmin(admin.ModelAdmin):
     # commit, so no process can rebuild from the old rows and keep them under the new version.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(areas.bump_version)
+        transaction.on_commit(geometry.areas_changed)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(areas.bump_version)
+        transaction.on_commit(geometry.areas_changed)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(areas.bump_version)
+        transaction.on_commit(geometry.areas_changed)
 
 
 @admin.register(RoutingRule)

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
-from stadtlotse.routing import areas as area_index
-
+from . import geometry
+from .geometry import shape_from_geojson
 from .models import Area, Category, Department, RoutingRule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -40,8 +40,6 @@ def district_slug(name):
 @transaction.atomic
 def import_areas(features, *, name_property="name", code_property=None, population=None, progress=None):
     """Create or update one Area per feature. Returns (created, updated). All or nothing."""
-    from stadtlotse.routing.areas import shape_from_geojson
-
     population = population or {}
     created = updated = 0
     for number, feature in enumerate(features, start=1):
@@ -63,8 +61,8 @@ def import_areas(features, *, name_property="name", code_property=None, populati
         updated += not was_created
         if progress:
             progress(number, len(features), name)
-    area_index.reset()
-    transaction.on_commit(area_index.bump_version)
+    geometry.changed_here()
+    transaction.on_commit(geometry.areas_changed)
     return created, updated
 
 

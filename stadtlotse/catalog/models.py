@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .geometry import shape_from_geojson
+
 
 def pick_language(de, en):
     """The English text when English is active and one exists, the German one otherwise."""
@@ -218,16 +220,12 @@ class Area(TreeNode, models.Model):
         return self.name
 
     def clean(self):
-        from stadtlotse.routing.areas import shape_from_geojson
-
         try:
             shape_from_geojson(self.geometry)
         except ValueError as exc:
             raise ValidationError({"geometry": str(exc)}) from exc
 
     def set_bounds(self):
-        from stadtlotse.routing.areas import shape_from_geojson
-
         min_lon, min_lat, max_lon, max_lat = shape_from_geojson(self.geometry).bounds
         self.min_lat, self.max_lat, self.min_lon, self.max_lon = min_lat, max_lat, min_lon, max_lon
 

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from stadtlotse.catalog.models import Department
+from stadtlotse.notifications import notify
+from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event
 
 from .models import Delivery
@@ -40,8 +42,6 @@ def _deliver_by_email(delivery):
 
 def _deliver_to_portal(delivery):
     """Portal departments work in the back office; a heads-up mail goes to their address if they have one."""
-    from stadtlotse.notifications import notify
-
     department = delivery.department
     if not department.email:
         return ""
@@ -73,8 +73,6 @@ CONNECTORS = {
 
 def attempt(delivery):
     """Try once. Returns True when delivered; raises DeliveryError (or any error) otherwise."""
-    from stadtlotse.tickets import workflow
-
     connector = CONNECTORS.get(delivery.connector)
     if connector is None:
         raise DeliveryError(f"connector {delivery.connector!r} is not available in this installation")
@@ -99,8 +97,6 @@ def attempt(delivery):
 
 
 def record_failure(delivery, error, *, final, next_attempt_at=None):
-    from stadtlotse.tickets import workflow
-
     with transaction.atomic():
         delivery.last_error = error
         delivery.next_attempt_at = None if final else next_attempt_at
@@ -121,8 +117,6 @@ def retry(delivery, *, by):
 
     Returns False when there is nothing to retry (already retried, delivered, or the ticket moved on).
     """
-    from stadtlotse.tickets import workflow
-
     delivery = Delivery.objects.select_for_update().select_related("ticket", "department").get(pk=delivery.pk)
     if delivery.status != Delivery.Status.FAILED or delivery.ticket.department_id != delivery.department_id:
         return False

@@ -67,3 +67,20 @@ def next_local_time(hour, *, weekday=None, now=None):
         return at if at > local else at + timedelta(days=1)
     at += timedelta(days=(weekday - at.weekday()) % 7)
     return at if at > local else at + timedelta(days=7)
+
+
+# The self-repeating jobs, each registered by its own app in AppConfig.ready(): `serve` starts
+# them all without importing the apps above core.
+_periodic = {}
+
+
+def register_periodic(name, schedule):
+    """`schedule()` queues the job's first run unless one waits already (see start_cycle)."""
+    _periodic[name] = schedule
+
+
+def start_periodic():
+    """Start every registered cycle that is not running yet (e.g. on a fresh install). Returns their names."""
+    for schedule in _periodic.values():
+        schedule()
+    return sorted(_periodic)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stadtlotse.catalog.models import Category
+from stadtlotse.notifications import notify
 from stadtlotse.routing.departments import choose_department
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Contact, Ticket
@@ -51,8 +52,6 @@ def ticket_for(token):
 
 def ask(ticket):
     """Queue the confirmation mail (inside submit's transaction)."""
-    from stadtlotse.notifications import notify
-
     return notify.queue_email(ticket, ticket.contact.email, "confirm-report", language=ticket.language,
                               confirm_url=confirm_url(ticket), days=settings.STADTLOTSE["CONFIRM_EXPIRY_DAYS"])
 
@@ -60,8 +59,6 @@ def ask(ticket):
 @transaction.atomic
 def confirm(ticket, *, now=None):
     """Let the report in: route it and send the receipt, as submit() does. False if it was confirmed already."""
-    from stadtlotse.notifications import notify
-
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if not ticket.awaiting_confirmation:
         return False

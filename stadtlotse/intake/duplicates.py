@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from stadtlotse.catalog.models import Category
 from stadtlotse.core import ratelimit
+from stadtlotse.notifications import subscriptions
 from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Ticket
 
@@ -114,8 +115,6 @@ def support(ticket, *, ip, email="", language="de"):
     (double opt-in: a confirmation mail is queued). Raises ValidationError({"email": ...}) for a bad
     address, before anything changes. Returns the Subscription or None.
     """
-    from stadtlotse.notifications import subscriptions
-
     subscription = None
     if email:
         subscription = subscriptions.subscribe(ticket, email, language=language)

@@ -29,3 +29,8 @@ def process_photo(attachment_id, attempt=1):
         # The photo stays without public version: never shown publicly; staff see "not processed".
         raise
     return "processed"
+
+
+def queue_photo(attachment):
+    """Queue the job that makes the photo's public version (in the caller's transaction)."""
+    return process_photo.enqueue(attachment.pk)

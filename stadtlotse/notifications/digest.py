@@ -4,7 +4,6 @@ The desk gets every overdue ticket and every due follow-up; each department's le
 department's overdue tickets. Sent straight by the job (staff mail, not the reporters' outbox).
 """
 
-from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -12,18 +11,13 @@ from django.utils import timezone, translation
 
 from stadtlotse.accounts.models import Membership
 from stadtlotse.core import jobs
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import deadlines, workflow
 from stadtlotse.tickets.models import Ticket
 
 from .notify import render_text
 
 # A digest lists at most this many tickets per section and says how many more there are.
 MAX_LISTED = 200
-
-
-def end_of_day(now):
-    local = timezone.localtime(now)
-    return datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=local.tzinfo)
 
 
 def overdue(now):
@@ -33,7 +27,7 @@ def overdue(now):
 def follow_ups_due(now):
     """Open tickets whose follow-up date is today or earlier."""
     return (
-        Ticket.objects.open().filter(follow_up_at__lt=end_of_day(now))
+        Ticket.objects.open().filter(follow_up_at__lt=deadlines.end_of_local_day(now))
         .select_related("department", "category").order_by("follow_up_at", "id")
     )
 

@@ -16,7 +16,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from stadtlotse.core import ratelimit
-from stadtlotse.tickets import disclosure
+from stadtlotse.tickets import disclosure, workflow
 from stadtlotse.tickets.models import Event, Ticket
 
 from .models import Notification
@@ -111,10 +111,7 @@ def _to_reporters(ticket, event, template):
 
 
 def status_changed(ticket, event):
-    from . import subscriptions
-
-    # Residents who follow the ticket hear about public status changes too (published tickets only).
-    subscriptions.status_changed(ticket, event)
+    """Tell the reporter (and the reporters of merged duplicates); followers hear from subscriptions.py."""
     return _to_reporters(ticket, event, "status")
 
 
@@ -181,8 +178,6 @@ def _mark_sent(notification):
     notification.status = Notification.Status.SENT
     notification.sent_at = timezone.now()
     notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-    from stadtlotse.tickets import workflow
-
     workflow.record(notification.ticket, Event.Kind.NOTIFICATION_SENT, by=workflow.SYSTEM,
                     data={"notification": notification.pk, "template": notification.template})
 
@@ -191,8 +186,6 @@ def give_up(notification, error):
     notification.status = Notification.Status.FAILED
     notification.last_error = error
     notification.save(update_fields=["status", "last_error", "attempts"])
-    from stadtlotse.tickets import workflow
-
     workflow.record(notification.ticket, Event.Kind.NOTIFICATION_FAILED, by=workflow.SYSTEM, note=error,
                     data={"notification": notification.pk, "template": notification.template})
 
@@ -200,8 +193,6 @@ def give_up(notification, error):
 @transaction.atomic
 def complete_callback(notification, *, by, note=""):
     """The desk phoned the reporter. Returns False when the callback was already done (e.g. a double click)."""
-    from stadtlotse.tickets import workflow
-
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
     if notification.channel != Notification.Channel.CALLBACK or notification.status != Notification.Status.PENDING:
         return False

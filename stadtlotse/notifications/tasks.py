@@ -4,7 +4,7 @@ from django_tasks import task
 
 from stadtlotse.core import jobs
 
-from . import notify
+from . import digest, notify
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -43,8 +43,6 @@ def send_notification(notification_id):
 @task()
 def daily_digest():
     """The digest job: sends today's digest and schedules tomorrow's, so one job keeps the cycle going."""
-    from . import digest
-
     try:
         return digest.send_digest()
     finally:
@@ -53,6 +51,4 @@ def daily_digest():
 
 def schedule_daily_digest():
     """Queue the digest job unless one is already waiting (called when the server starts)."""
-    from . import digest
-
     return jobs.start_cycle(daily_digest, digest.next_run())

@@ -6,34 +6,15 @@ which import_areas and the admin bump), so several web processes stay in step.
 
 import threading
 
-from django.core.cache import cache
 from shapely import STRtree, prepare
-from shapely.geometry import Point, shape
-from shapely.validation import explain_validity
-from django.utils.translation import gettext as _
+from shapely.geometry import Point
 
-VERSION_KEY = "stadtlotse:areas-version"
+from stadtlotse.catalog import geometry
+from stadtlotse.catalog.geometry import shape_from_geojson
+from stadtlotse.catalog.models import Area
 
 _lock = threading.Lock()
 _index = None
-
-
-def shape_from_geojson(geometry):
-    """A valid shapely (Multi)Polygon from a GeoJSON geometry dict, or ValueError saying what is wrong."""
-    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValueError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
-    try:
-        geom = shape(geometry)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ValueError(_("The boundary is not valid GeoJSON: %(error)s") % {"error": exc}) from exc
-    if geom.is_empty:
-        raise ValueError(_("The boundary is empty."))
-    if not geom.is_valid:
-        raise ValueError(_("The boundary is not a valid polygon: %(reason)s") % {"reason": explain_validity(geom)})
-    min_lon, min_lat, max_lon, max_lat = geom.bounds
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise ValueError(_("The boundary's coordinates are not longitude/latitude in WGS84."))
-    return geom
 
 
 class AreaIndex:
@@ -55,28 +36,21 @@ class AreaIndex:
 
 
 def current_version():
-    return cache.get(VERSION_KEY, 0)
+    return geometry.areas_version()
 
 
 def bump_version():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
-    reset()
+    geometry.areas_changed()
 
 
 def reset():
-    global _index
-    with _lock:
-        _index = None
+    """Forget this process's index (tests, after changing districts inside their transaction)."""
+    geometry.changed_here()
 
 
 def get_index():
     global _index
-    from stadtlotse.catalog.models import Area
-
-    version = current_version()
+    version = (geometry.areas_version(), geometry.local_changes())
     index = _index
     if index is None or index.version != version:
         with _lock:
@@ -88,7 +62,5 @@ def get_index():
 
 def find_area(lat, lon):
     """The district (Area) at the point, or None when the point lies outside every district."""
-    from stadtlotse.catalog.models import Area
-
     area_id = get_index().find(lat, lon)
     return Area.objects.get(pk=area_id) if area_id is not None else None

@@ -27,6 +27,11 @@ def is_working_day(day, state=None):
     return day.weekday() < 5 and day not in _holidays(state, day.year)
 
 
+def end_of_local_day(now):
+    """Midnight after `now` in the city's time zone: "due today" means before this."""
+    return _next_midnight(timezone.localtime(now))
+
+
 def _next_midnight(moment):
     day = moment.date() + timedelta(days=1)
     return datetime.combine(day, time.min, tzinfo=moment.tzinfo)

@@ -15,7 +15,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import workflow
+from . import hooks, workflow
 from .models import Event, Ticket
 
 S = Ticket.Status
@@ -50,10 +50,10 @@ def unmerge(ticket, *, by, reason):
 
     The one step outside the transition table, because it restores a state the table allowed before.
     """
-    workflow._check(ticket, by, "unmerge")
+    workflow.check_allowed(ticket, by, "unmerge")
     if not reason.strip():
         raise workflow.WorkflowError(_("Please say why the merge is undone."))
-    workflow._lock(ticket)
+    workflow.lock(ticket)
     if ticket.status != S.DUPLICATE or not ticket.duplicate_of_id:
         raise workflow.WorkflowError(_("Ticket %(id)s is not merged into another ticket.") % {"id": ticket.public_id})
     merged = ticket.events.filter(kind=Event.Kind.MERGED, status_to=S.DUPLICATE).order_by("-created_at", "-id").first()
@@ -71,7 +71,5 @@ def unmerge(ticket, *, by, reason):
                             status_from=S.DUPLICATE, status_to=back_to, data={"from": survivor.public_id}, at=now)
     workflow.record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=reason.strip(), at=now)
     workflow.record(survivor, Event.Kind.UNMERGED, by=by, note=reason.strip(), data={"split": ticket.public_id}, at=now)
-    from stadtlotse.notifications import notify
-
-    notify.status_changed(ticket, event)
+    hooks.call("status_changed", ticket, event)
     return event

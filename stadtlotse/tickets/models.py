@@ -54,7 +54,7 @@ class TicketQuerySet(models.QuerySet):
         return tickets.filter(department_id__in=user.department_ids())
 
     def overdue(self, now=None):
-        return self.open().exclude(status=Ticket.Status.NEEDS_INFO).filter(due_at__lt=now or timezone.now())
+        return self.filter(Ticket.overdue_condition(now or timezone.now()))
 
     def in_desk_inbox(self):
         return self.confirmed().filter(status__in=[Ticket.Status.NEW, Ticket.Status.NEEDS_INFO],
@@ -214,22 +214,14 @@ class Ticket(models.Model):
     def is_published(self):
         return self.publication == self.Publication.PUBLISHED
 
-    def flag_descriptions(self):
-        """The screening flags in words, for the desk."""
-        from stadtlotse.intake.screening import describe
-
-        return [(describe(flag), flag.get("match", "")) for flag in self.flags]
-
-    def flag_kinds(self):
-        """The kinds of the screening flags in words ("personal data", "spam or nonsense"), each once."""
-        from stadtlotse.intake.screening import KINDS
-
-        kinds = dict.fromkeys(flag.get("kind") for flag in self.flags)
-        return [str(KINDS.get(kind, kind)) for kind in kinds]
-
     @property
     def shown_description(self):
         return self.public_description or self.description
+
+    @classmethod
+    def overdue_condition(cls, now):
+        """Overdue, as a filter: open, past its deadline, and not waiting for the reporter (the clock stops then)."""
+        return models.Q(status__in=cls.OPEN_STATUSES, due_at__lt=now) & ~models.Q(status=cls.Status.NEEDS_INFO)
 
     def is_overdue(self, now=None):
         """Past its deadline and still open; the deadline is paused while waiting for the reporter."""

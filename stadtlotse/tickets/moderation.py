@@ -10,10 +10,11 @@ reporter, who otherwise would wonder why their report or photo does not appear.
 
 import logging
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import workflow
+from . import hooks, workflow
 from .models import Attachment, Event, Ticket
 
 MAX_REDACTIONS = 50
@@ -21,9 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def _tell_reporter(ticket, event):
-    from stadtlotse.notifications import notify
-
-    return notify.moderated(ticket, event)
+    hooks.call("moderated", ticket, event)
 
 
 @transaction.atomic
@@ -39,10 +38,10 @@ def moderate(ticket, publication, *, by, reason="", public_description=None):
 def set_photo_hidden(photo, hidden, *, by, reason=""):
     """Hide one photo from the public (or show it again). Returns the Event, or None if nothing changed."""
     ticket = photo.ticket
-    workflow._check(ticket, by, "moderate")
+    workflow.check_allowed(ticket, by, "moderate")
     if hidden and not reason.strip():
         raise workflow.WorkflowError(_("Please give a reason for hiding the photo."))
-    workflow._lock(ticket)
+    workflow.lock(ticket)
     photo.refresh_from_db()
     if photo.is_hidden == hidden:
         return None
@@ -62,7 +61,7 @@ def redact_photo(photo, box, *, by):
     Event, so the unblurred area is never public again; the new version is rendered right after
     (and by the queued photo job, should this request die before). Returns the Event.
     """
-    workflow._check(photo.ticket, by, "moderate")
+    workflow.check_allowed(photo.ticket, by, "moderate")
     longest = max(photo.width, photo.height)  # the upright picture may be turned by 90°
     if box["x"] < 0 or box["y"] < 0 or box["w"] < 1 or box["h"] < 1 or box["x"] >= longest or box["y"] >= longest:
         raise workflow.WorkflowError(_("The rectangle lies outside the photo (%(w)d × %(h)d pixels).")
@@ -79,13 +78,10 @@ def remove_redaction(photo, number, *, by):
 
 
 def _change_redactions(photo, *, by, add=None, remove=None):
-    from stadtlotse.intake import media
-    from stadtlotse.intake.tasks import process_photo
-
     ticket = photo.ticket
-    workflow._check(ticket, by, "moderate")
+    workflow.check_allowed(ticket, by, "moderate")
     with transaction.atomic():
-        workflow._lock(ticket)
+        workflow.lock(ticket)
         photo = Attachment.objects.select_for_update().get(pk=photo.pk)
         if add is not None:
             if len(photo.redactions) >= MAX_REDACTIONS:
@@ -106,11 +102,11 @@ def _change_redactions(photo, *, by, add=None, remove=None):
         photo.public_version.name = photo.thumbnail.name = ""
         photo.save(update_fields=["redactions", "public_version", "thumbnail"])
         event = workflow.record(ticket, Event.Kind.ATTACHMENT_REDACTED, by=by, data=data)
-        # Should this request die before rendering, the job makes the new version.
-        process_photo.enqueue(photo.pk)
-        transaction.on_commit(lambda: [media.default_storage.delete(name) for name in withdrawn if name])
+        # Should this request die before rendering, the queued job makes the new version.
+        hooks.call("photo_changed", photo)
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in withdrawn if name])
     try:
-        media.process(photo)
+        hooks.call("render_photo", photo)
     except Exception:  # noqa: BLE001 - the queued job renders it; the photo stays unpublished until then
         logger.exception("rendering photo %s after redaction failed; left to the photo job", photo.pk)
     return event

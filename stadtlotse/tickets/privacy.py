@@ -15,35 +15,22 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import workflow
+from . import hooks, workflow
 from .models import Contact, Event, Ticket
 
 BATCH = 500
 
 
-def _reporter_notifications(contact):
-    from stadtlotse.notifications.models import Notification
-
-    addresses = [value for value in (contact.email, contact.phone) if value]
-    return Notification.objects.filter(ticket_id=contact.ticket_id, recipient__in=addresses)
-
-
 @transaction.atomic
 def erase_contact(ticket, *, by, reason, now=None):
     """Erase the reporter's contact data of one ticket. Returns the Event, or None if there was nothing to erase."""
-    from stadtlotse.notifications.models import Notification
-
     now = now or timezone.now()
-    workflow._lock(ticket)
+    workflow.lock(ticket)
     contact = Contact.objects.select_for_update().filter(ticket=ticket).first()
     if contact is None or contact.erased_at:
         return None
-    messages = _reporter_notifications(contact)
-    # A message not yet sent cannot go anywhere now; sent ones keep their subject as a record.
-    messages.filter(status=Notification.Status.PENDING).update(
-        status=Notification.Status.FAILED, last_error="contact data erased"
-    )
-    erased_messages = messages.update(recipient="", body_text="", body_html="")
+    # Before the addresses go: the messages sent to them are found by address.
+    erased_messages = sum(hooks.call("contact_erased", contact))
     contact.name = contact.email = contact.phone = ""
     contact.wants_feedback = False
     contact.erased_at = now
@@ -98,11 +85,7 @@ def export(ticket):
         }
     messages = []
     if contact is not None and not contact.erased_at:
-        messages = [
-            {"sent_to": n.recipient, "subject": n.subject, "text": n.body_text, "status": n.status,
-             "created_at": n.created_at.isoformat()}
-            for n in _reporter_notifications(contact).order_by("created_at", "id")
-        ]
+        messages = [message for messages in hooks.call("reporter_messages", contact) for message in messages]
     conversation = ticket.events.filter(kind__in=(Event.Kind.MESSAGE_FROM_REPORTER, Event.Kind.MESSAGE_TO_REPORTER))
     return {
         "ticket": ticket.public_id,

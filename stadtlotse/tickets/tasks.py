@@ -2,6 +2,8 @@ from django_tasks import task
 
 from stadtlotse.core import jobs
 
+from . import hooks, privacy
+
 # Local hour (city time) of the daily erasure: at night, when nobody is working on tickets.
 RETENTION_HOUR = 3
 
@@ -14,12 +16,8 @@ def next_retention_run(now=None):
 def erase_expired_contacts():
     """The nightly retention job: erases contact data of tickets closed long enough ago, deletes web
     reports whose sender never confirmed them (intake/confirmation.py), and queues tomorrow's run."""
-    from stadtlotse.intake import confirmation
-
-    from . import privacy
-
     try:
-        confirmation.expire(commit=True)
+        hooks.call("nightly_retention")
         return privacy.erase_expired_contacts()
     finally:
         erase_expired_contacts.using(run_after=next_retention_run()).enqueue()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Priority, Topic
 
-from . import deadlines, search
+from . import deadlines, hooks, search
 from .models import Event, Ticket
 
 S = Ticket.Status
@@ -70,7 +70,8 @@ def allowed_actions(ticket, user):
     return set()
 
 
-def _check(ticket, by, action):
+def check_allowed(ticket, by, action):
+    """Raise WorkflowError unless `by` may do `action` with the ticket (system actors always may)."""
     if isinstance(by, Actor):
         return
     if action not in allowed_actions(ticket, by):
@@ -85,8 +86,8 @@ def _require_transition(ticket, to):
         )
 
 
-def _lock(ticket):
-    """Re-read the ticket under a row lock, so two people acting at once cannot interleave."""
+def lock(ticket):
+    """Re-read the ticket under a row lock, so two people acting at once cannot interleave. Call in a transaction."""
     fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
     for field in fresh._meta.concrete_fields:
         setattr(ticket, field.attname, getattr(fresh, field.attname))
@@ -132,9 +133,7 @@ def _change_status(ticket, to, *, by, note="", kind=Event.Kind.STATUS_CHANGED, d
     event = record(ticket, kind, by=by, visibility=visibility, note=note, status_from=previous, status_to=to,
                    department=department, data=data, at=now)
     if notify and visibility == Event.Visibility.PUBLIC:
-        from stadtlotse.notifications import notify as notifications
-
-        notifications.status_changed(ticket, event)
+        hooks.call("status_changed", ticket, event)
     return event
 
 
@@ -146,8 +145,8 @@ def _touch(ticket, *fields):
 @transaction.atomic
 def classify(ticket, *, by, topic=None, priority=None, category=None, lat=None, lon=None, address=None, area=None):
     """The desk's triage: topic, urgency, category and location corrections. Internal."""
-    _check(ticket, by, "classify")
-    _lock(ticket)
+    check_allowed(ticket, by, "classify")
+    lock(ticket)
     changes = {}
     if topic is not None and topic != ticket.topic:
         if topic not in Topic.values:
@@ -179,8 +178,8 @@ def classify(ticket, *, by, topic=None, priority=None, category=None, lat=None, 
 @transaction.atomic
 def forward(ticket, department, *, by, note="", notify=True):
     """Hand the ticket to a department. Writes a public Event and queues the delivery job."""
-    _check(ticket, by, "forward")
-    _lock(ticket)
+    check_allowed(ticket, by, "forward")
+    lock(ticket)
     if not department.is_active:
         raise WorkflowError(_("Department %(name)s is not active.") % {"name": department.display_name})
     if ticket.status in Ticket.CLOSED_STATUSES:
@@ -197,24 +196,22 @@ def forward(ticket, department, *, by, note="", notify=True):
                            notify=notify, data={"department": department.slug})
     if note:
         record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=note, department=department)
-    from stadtlotse.connectors import delivery
-
-    delivery.queue_forward(ticket, department, event)
+    hooks.call("forwarded", ticket, department, event)
     return event
 
 
 @transaction.atomic
 def accept(ticket, *, by, note=""):
     """The department takes responsibility; the reporter hears so."""
-    _check(ticket, by, "accept")
-    _lock(ticket)
+    check_allowed(ticket, by, "accept")
+    lock(ticket)
     return _change_status(ticket, S.ACCEPTED, by=by, note=note)
 
 
 @transaction.atomic
 def start(ticket, *, by, note=""):
-    _check(ticket, by, "start")
-    _lock(ticket)
+    check_allowed(ticket, by, "start")
+    lock(ticket)
     if ticket.status == S.FORWARDED:
         ticket.accepted_at = timezone.now()
     return _change_status(ticket, S.IN_PROGRESS, by=by, note=note)
@@ -223,30 +220,30 @@ def start(ticket, *, by, note=""):
 @transaction.atomic
 def resolve(ticket, *, by, note):
     """Close as done. The public note is required: the reporter and the public read it."""
-    _check(ticket, by, "resolve")
+    check_allowed(ticket, by, "resolve")
     if not note.strip():
         raise WorkflowError(_("Please write a public note saying what was done."))
-    _lock(ticket)
+    lock(ticket)
     return _change_status(ticket, S.DONE, by=by, note=note.strip())
 
 
 @transaction.atomic
 def reject(ticket, *, by, reason):
     """Close as not actionable, with a public reason."""
-    _check(ticket, by, "reject")
+    check_allowed(ticket, by, "reject")
     if not reason.strip():
         raise WorkflowError(_("Please give a public reason for the rejection."))
-    _lock(ticket)
+    lock(ticket)
     return _change_status(ticket, S.REJECTED, by=by, note=reason.strip())
 
 
 @transaction.atomic
 def request_info(ticket, *, by, question):
     """Ask the reporter a question; the deadline pauses until they answer."""
-    _check(ticket, by, "request_info")
+    check_allowed(ticket, by, "request_info")
     if not question.strip():
         raise WorkflowError(_("Please write the question to the reporter."))
-    _lock(ticket)
+    lock(ticket)
     contact = getattr(ticket, "contact", None)
     if contact is None or contact.erased_at or not (contact.email or contact.phone):
         raise WorkflowError(_("The reporter left no e-mail address or phone number, so they cannot be asked."))
@@ -256,9 +253,7 @@ def request_info(ticket, *, by, question):
         remaining = None
     event = _change_status(ticket, S.NEEDS_INFO, by=by, notify=False, data={"paused_seconds_left": remaining})
     message = record(ticket, Event.Kind.MESSAGE_TO_REPORTER, by=by, note=question.strip())
-    from stadtlotse.notifications import notify as notifications
-
-    notifications.question_to_reporter(ticket, message)
+    hooks.call("question_to_reporter", ticket, message)
     return event
 
 
@@ -267,7 +262,7 @@ def answer_info(ticket, *, text, by=REPORTER):
     """The reporter's answer: recorded for staff, and the ticket resumes where it was."""
     if not text.strip():
         raise WorkflowError(_("Please write your answer."))
-    _lock(ticket)
+    lock(ticket)
     if ticket.status != S.NEEDS_INFO:
         raise WorkflowError(_("Ticket %(id)s is not waiting for an answer.") % {"id": ticket.public_id})
     asked = ticket.events.filter(status_to=S.NEEDS_INFO).order_by("-created_at", "-id").first()
@@ -282,10 +277,10 @@ def answer_info(ticket, *, text, by=REPORTER):
 @transaction.atomic
 def hand_back(ticket, *, by, reason):
     """A department returns a ticket that is not theirs to the desk."""
-    _check(ticket, by, "hand_back")
+    check_allowed(ticket, by, "hand_back")
     if not reason.strip():
         raise WorkflowError(_("Please say why the ticket goes back to the desk."))
-    _lock(ticket)
+    lock(ticket)
     if not ticket.is_open:
         raise WorkflowError(_("Ticket %(id)s is closed; reopen it first.") % {"id": ticket.public_id})
     department = ticket.department
@@ -308,10 +303,10 @@ def reopen(ticket, *, by, reason):
                 % {"days": settings.STADTLOTSE["REOPEN_DAYS"]}
             )
     else:
-        _check(ticket, by, "reopen")
+        check_allowed(ticket, by, "reopen")
     if not reason.strip():
         raise WorkflowError(_("Please say why the ticket is reopened."))
-    _lock(ticket)
+    lock(ticket)
     if ticket.status not in Ticket.CLOSED_STATUSES:
         raise WorkflowError(_("Ticket %(id)s is not closed.") % {"id": ticket.public_id})
     target = S.FORWARDED if ticket.department_id else S.NEW
@@ -322,10 +317,10 @@ def reopen(ticket, *, by, reason):
 @transaction.atomic
 def mark_duplicate(ticket, original, *, by, note=""):
     """Close `ticket` as a duplicate of `original`; its supporters count for the original."""
-    _check(ticket, by, "mark_duplicate")
+    check_allowed(ticket, by, "mark_duplicate")
     if original.pk == ticket.pk:
         raise WorkflowError(_("A ticket cannot be a duplicate of itself."))
-    _lock(ticket)
+    lock(ticket)
     survivor = original
     while survivor.duplicate_of_id:
         survivor = survivor.duplicate_of
@@ -342,16 +337,14 @@ def mark_duplicate(ticket, original, *, by, note=""):
 @transaction.atomic
 def add_note(ticket, text, *, by, public=False):
     """An internal note for staff, or a public note shown on the ticket page (and sent to the reporter)."""
-    _check(ticket, by, "add_note")
+    check_allowed(ticket, by, "add_note")
     if not text.strip():
         raise WorkflowError(_("The note is empty."))
-    _lock(ticket)
+    lock(ticket)
     _touch(ticket)
     if public:
         event = record(ticket, Event.Kind.PUBLIC_NOTE, by=by, note=text.strip(), visibility=Event.Visibility.PUBLIC)
-        from stadtlotse.notifications import notify as notifications
-
-        notifications.public_note(ticket, event)
+        hooks.call("public_note", ticket, event)
         return event
     return record(ticket, Event.Kind.INTERNAL_NOTE, by=by, note=text.strip())
 
@@ -359,8 +352,8 @@ def add_note(ticket, text, *, by, public=False):
 @transaction.atomic
 def assign(ticket, assignee, *, by):
     """Give the ticket to one person (of its department, or of the desk while it has no department)."""
-    _check(ticket, by, "assign")
-    _lock(ticket)
+    check_allowed(ticket, by, "assign")
+    lock(ticket)
     if assignee is not None:
         in_department = ticket.department_id and ticket.department_id in assignee.department_ids()
         if not (in_department or (assignee.is_desk and not ticket.department_id)):
@@ -373,12 +366,12 @@ def assign(ticket, assignee, *, by):
 @transaction.atomic
 def set_publication(ticket, publication, *, by, reason="", public_description=None):
     """Moderation: publish or hide the report (separate from its status)."""
-    _check(ticket, by, "moderate")
+    check_allowed(ticket, by, "moderate")
     if publication not in Ticket.Publication.values:
         raise WorkflowError(_("Unknown publication state."))
     if publication == Ticket.Publication.HIDDEN and not reason.strip():
         raise WorkflowError(_("Please give a reason for hiding the report."))
-    _lock(ticket)
+    lock(ticket)
     data = {"from": ticket.publication, "to": publication}
     ticket.publication = publication
     if public_description is not None and public_description != ticket.public_description:
@@ -394,10 +387,10 @@ def set_follow_up(ticket, at, *, by, reason):
 
     `at=None` clears the follow-up. Internal; the reporter is not told.
     """
-    _check(ticket, by, "follow_up")
+    check_allowed(ticket, by, "follow_up")
     if at is not None and not reason.strip():
         raise WorkflowError(_("Please give a reason for the follow-up."))
-    _lock(ticket)
+    lock(ticket)
     ticket.follow_up_at = at
     ticket.follow_up_reason = reason.strip()[:300] if at else ""
     _touch(ticket, "follow_up_at", "follow_up_reason")
@@ -408,7 +401,7 @@ def set_follow_up(ticket, at, *, by, reason):
 @transaction.atomic
 def escalate(ticket, *, now=None):
     """Mark an overdue ticket as escalated (once per deadline); returns the Event or None."""
-    _lock(ticket)
+    lock(ticket)
     now = now or timezone.now()
     if ticket.escalated_at or not ticket.is_overdue(now):
         return None

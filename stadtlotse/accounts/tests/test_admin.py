@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from stadtlotse.accounts.models import Membership, User
 from stadtlotse.catalog.models import Area, Category, RoutingRule
-from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase, report
+from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase, report
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Event, Ticket
 

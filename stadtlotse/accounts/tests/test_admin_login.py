@@ -4,7 +4,7 @@ import time_machine
 from django.urls import reverse
 
 from stadtlotse.accounts.tests.test_second_factor import T0, code, enrol
-from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase
+from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase
 
 ADMIN_LOGIN = reverse("admin:login")
 LOGIN = reverse("accounts:login")

@@ -6,8 +6,8 @@ from django.test import override_settings
 
 from stadtlotse.accounts import totp
 from stadtlotse.accounts.models import SecondFactor, User
-from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.testing import PASSWORD, make_user
+from stadtlotse.testing.browser import BrowserTestCase
+from stadtlotse.testing.cases import PASSWORD, make_user
 
 
 @override_settings(STAFF_2FA_REQUIRED="admin")

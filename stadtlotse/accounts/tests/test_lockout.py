@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from stadtlotse.accounts import security
 from stadtlotse.accounts.tests.test_second_factor import T0, code, enrol
-from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase
+from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase
 
 LOGIN = reverse("accounts:login")
 SECOND = reverse("accounts:second_factor")

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase
+from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase
 
 
 class LoginTests(StadtlotseTestCase):

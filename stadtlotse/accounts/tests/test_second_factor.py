@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from stadtlotse.accounts import security, totp
 from stadtlotse.accounts.models import SecondFactor
-from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase, make_user
+from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase, make_user
 
 LOGIN = reverse("accounts:login")
 SECOND = reverse("accounts:second_factor")

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from stadtlotse.catalog.models import Area
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, StadtlotseTestCase, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, StadtlotseTestCase, report
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from stadtlotse.analytics import aggregates, figures, report
 from stadtlotse.analytics.figures import Filter
 from stadtlotse.analytics.models import DURATION_BINS, DailyFigure, MonthlyFigure
-from stadtlotse.core.testing import category
+from stadtlotse.testing.cases import category
 from stadtlotse.tickets import workflow
 
 from .base import MARCH, NOW, MarchTestCase

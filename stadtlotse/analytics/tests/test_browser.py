@@ -1,8 +1,8 @@
 """The public statistics and open data pages in Chromium, checked with axe-core."""
 
 from stadtlotse.accounts.models import User
-from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, PASSWORD, make_user, report
+from stadtlotse.testing.browser import BrowserTestCase
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, PASSWORD, make_user, report
 
 
 class PublicStatisticsBrowserTests(BrowserTestCase):

@@ -97,7 +97,7 @@ class QueryCountTests(MarchTestCase):
         import time_machine
 
         from stadtlotse.analytics import aggregates
-        from stadtlotse.core.testing import SPANDAU_ALTSTADT, report
+        from stadtlotse.testing.cases import SPANDAU_ALTSTADT, report
 
         from .base import at
 

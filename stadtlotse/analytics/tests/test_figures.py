@@ -2,7 +2,7 @@ from datetime import date
 
 from stadtlotse.analytics import figures
 from stadtlotse.analytics.figures import Filter
-from stadtlotse.core.testing import category
+from stadtlotse.testing.cases import category
 from stadtlotse.tickets.models import Ticket
 
 from .base import MARCH, NOW, MarchTestCase

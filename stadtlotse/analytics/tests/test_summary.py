@@ -7,8 +7,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from stadtlotse.analytics import summary, tasks
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import run_jobs
 
 from .base import MarchTestCase
 

@@ -2,7 +2,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from stadtlotse.core.testing import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase
 
 
 class EnglishClient(Client):

@@ -1,7 +1,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from stadtlotse.core.testing import HERMANNPLATZ, report, resident
+from stadtlotse.testing.cases import HERMANNPLATZ, report, resident
 from stadtlotse.intake.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment, Ticket
 

@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from stadtlotse.catalog.models import Department
 from stadtlotse.connectors.models import Delivery
-from stadtlotse.core.testing import category, report, resident
+from stadtlotse.testing.cases import category, report, resident
 from stadtlotse.notifications.models import Notification
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket

@@ -2,8 +2,8 @@
 
 from stadtlotse.accounts.models import User
 from stadtlotse.catalog.models import Department
-from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.testing import PASSWORD, make_user, report, resident
+from stadtlotse.testing.browser import BrowserTestCase
+from stadtlotse.testing.cases import PASSWORD, make_user, report, resident
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

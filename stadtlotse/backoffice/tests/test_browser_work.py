@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from stadtlotse.accounts.models import User
 from stadtlotse.catalog.models import Department
-from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, PASSWORD, make_user, report, run_jobs
+from stadtlotse.testing.browser import BrowserTestCase
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, PASSWORD, make_user, report, run_jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.tickets.models import Ticket

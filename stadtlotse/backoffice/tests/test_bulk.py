@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from stadtlotse.catalog.models import TextTemplate
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stadtlotse.accounts.models import SavedView
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

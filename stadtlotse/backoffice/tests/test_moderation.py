@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import HERMANNPLATZ, report, run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import HERMANNPLATZ, report, run_jobs
 from stadtlotse.intake.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment, Event, Ticket
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from stadtlotse.accounts.models import SavedView
 from stadtlotse.backoffice import urls as backoffice_urls
 from stadtlotse.backoffice.forms import ACTION_FORMS
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report
 from stadtlotse.intake.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment
 

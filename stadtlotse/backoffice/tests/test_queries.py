@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stadtlotse.core.testing import ALEXANDERPLATZ, SPANDAU_ALTSTADT, report, resident
+from stadtlotse.testing.cases import ALEXANDERPLATZ, SPANDAU_ALTSTADT, report, resident
 from stadtlotse.tickets import workflow
 
 from .base import BackofficeTestCase

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from stadtlotse.core.testing import HERMANNPLATZ, category
+from stadtlotse.testing.cases import HERMANNPLATZ, category
 from stadtlotse.tickets.models import Event, Ticket
 
 from .base import BackofficeTestCase

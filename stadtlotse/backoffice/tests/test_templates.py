@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from stadtlotse.catalog.models import KnowledgeArticle, TemplateGap, TextTemplate
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, category, report, resident
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, category, report, resident
 from stadtlotse.tickets.models import Ticket
 
 from .base import BackofficeTestCase

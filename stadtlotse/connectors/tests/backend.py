@@ -15,7 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from stadtlotse.core.smtp import free_port
+from stadtlotse.testing.smtp import free_port
 
 API_KEY = "backend-open311-key-for-tests"
 SETUP = """

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from stadtlotse.catalog.models import Department
-from stadtlotse.core.testing import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase
 
 SECRET = "k9V2-webhook-secret-for-tests-0123456789"
 

@@ -15,7 +15,7 @@ import time
 import unittest
 from pathlib import Path
 
-from stadtlotse.core.smtp import free_port
+from stadtlotse.testing.smtp import free_port
 
 DOVECOT = os.environ.get("STADTLOTSE_DOVECOT", "/usr/sbin/dovecot")
 

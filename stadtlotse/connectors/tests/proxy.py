@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from stadtlotse.core.smtp import free_port
+from stadtlotse.testing.smtp import free_port
 
 
 class Proxy:

@@ -10,7 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from stadtlotse.connectors import webhook
-from stadtlotse.core.smtp import free_port
+from stadtlotse.testing.smtp import free_port
 
 
 class Receiver:

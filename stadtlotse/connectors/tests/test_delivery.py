@@ -13,9 +13,9 @@ from django.utils import timezone
 from stadtlotse.accounts.models import User
 from stadtlotse.connectors.models import Delivery
 from stadtlotse.core import jobs
-from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.smtp import free_port
-from stadtlotse.core.testing import HERMANNPLATZ, PASSWORD, make_user, report, run_jobs
+from stadtlotse.testing.browser import BrowserTestCase
+from stadtlotse.testing.smtp import free_port
+from stadtlotse.testing.cases import HERMANNPLATZ, PASSWORD, make_user, report, run_jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event
 

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.conf import settings
 
 from stadtlotse.connectors import imap
-from stadtlotse.core.smtp import SMTPServer
+from stadtlotse.testing.smtp import SMTPServer
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import dovecot

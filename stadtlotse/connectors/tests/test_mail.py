@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from stadtlotse.connectors import mail_in, mail_out
 from stadtlotse.connectors.models import Delivery, InboundUpdate
-from stadtlotse.core.smtp import SMTPServer, free_port
-from stadtlotse.core.testing import HERMANNPLATZ, report, run_jobs
+from stadtlotse.testing.smtp import SMTPServer, free_port
+from stadtlotse.testing.cases import HERMANNPLATZ, report, run_jobs
 from stadtlotse.tickets.models import Attachment, Event, Ticket
 
 from .base import ConnectorTestCase
@@ -139,7 +139,7 @@ class MailInTests(ConnectorTestCase):
         self.assertIn("Die Leuchte wurde heute getauscht", status_mail.get_body(("plain",)).get_content())
 
     def test_thunderbird_reply_from_a_member_sets_in_progress(self):
-        from stadtlotse.core.testing import make_user
+        from stadtlotse.testing.cases import make_user
         from stadtlotse.accounts.models import User
 
         petra = make_user("petra", User.Role.DEPARTMENT, [self.lighting])

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.test import override_settings
 
 from stadtlotse.connectors import imap, mail_in
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import run_jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 
@@ -116,7 +116,7 @@ class ForgedReplyTests(ConnectorTestCase):
     @override_settings(STADTLOTSE={**settings.STADTLOTSE, "CONNECTOR_BOUNCE_RATE": "100/3600",
                                    "CONNECTOR_BOUNCE_TOTAL_RATE": "2/3600"})
     def test_bounces_overall_are_rate_limited(self):
-        from stadtlotse.core.testing import make_user
+        from stadtlotse.testing.cases import make_user
         from stadtlotse.accounts.models import User
 
         senders = [make_user(f"licht{n}", User.Role.DEPARTMENT, [self.lighting]).email for n in range(4)]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from stadtlotse.catalog.models import Department
 from stadtlotse.connectors import open311_client
 from stadtlotse.connectors.models import Delivery
-from stadtlotse.core.testing import run_jobs
+from stadtlotse.testing.cases import run_jobs
 from stadtlotse.tickets.models import Ticket
 
 from .backend import API_KEY, Backend

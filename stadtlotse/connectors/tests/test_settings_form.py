@@ -5,8 +5,8 @@ import logging
 from django.urls import reverse
 
 from stadtlotse.catalog.models import Department
-from stadtlotse.core.smtp import free_port
-from stadtlotse.core.testing import run_jobs
+from stadtlotse.testing.smtp import free_port
+from stadtlotse.testing.cases import run_jobs
 
 from .base import SECRET, ConnectorTestCase
 from .receiver import Receiver

@@ -16,8 +16,8 @@ from stadtlotse.catalog.models import Department
 from stadtlotse.connectors import http, open311_client
 from stadtlotse.connectors.delivery import DeliveryError
 from stadtlotse.core import addresses
-from stadtlotse.core.smtp import free_port
-from stadtlotse.core.testing import run_jobs
+from stadtlotse.testing.smtp import free_port
+from stadtlotse.testing.cases import run_jobs
 
 from .base import SECRET, ConnectorTestCase
 from .receiver import Receiver

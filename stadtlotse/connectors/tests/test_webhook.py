@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from stadtlotse.connectors import webhook
 from stadtlotse.connectors.models import Delivery, InboundUpdate
-from stadtlotse.core.testing import HERMANNPLATZ, report, run_jobs
+from stadtlotse.testing.cases import HERMANNPLATZ, report, run_jobs
 from stadtlotse.tickets.models import Event, Ticket
 
 from .base import SECRET, ConnectorTestCase

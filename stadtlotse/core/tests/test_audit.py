@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
-from stadtlotse.core.smtp import free_port
+from stadtlotse.testing.smtp import free_port
 
 AUDIT = Path(__file__).resolve().parents[3] / "bin" / "audit"
 # A made-up advisory against the defusedxml release pinned in pyproject.toml.

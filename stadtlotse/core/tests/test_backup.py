@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import TransactionTestCase
 
 from stadtlotse.core import backup
-from stadtlotse.core.testing import build_world, report, resident, run_jobs
+from stadtlotse.testing.cases import build_world, report, resident, run_jobs
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Attachment, Ticket

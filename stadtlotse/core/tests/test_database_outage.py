@@ -22,7 +22,7 @@ import uuid
 from django.db import connection
 from django.test import SimpleTestCase
 
-from stadtlotse.core.smtp import free_port
+from stadtlotse.testing.smtp import free_port
 
 OUTAGE_SECONDS = 12
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from stadtlotse.core import logs
-from stadtlotse.core.smtp import free_port
-from stadtlotse.core.testing import StadtlotseTestCase, report
+from stadtlotse.testing.smtp import free_port
+from stadtlotse.testing.cases import StadtlotseTestCase, report
 from stadtlotse.notifications.tasks import schedule_daily_digest
 
 

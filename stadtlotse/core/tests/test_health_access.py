@@ -1,6 +1,6 @@
 """/healthz tells the public only ok or fail; the checks go to trusted networks and the token holder."""
 
-from stadtlotse.core.testing import StadtlotseTestCase, report
+from stadtlotse.testing.cases import StadtlotseTestCase, report
 from stadtlotse.core.tests.test_health import stadtlotse_settings
 
 TOKEN = "health-token-for-the-monitoring-0123456789"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from stadtlotse.core import jobs
-from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, report, run_jobs
+from stadtlotse.testing.cases import HERMANNPLATZ, StadtlotseTestCase, report, run_jobs
 from stadtlotse.notifications.models import Notification
 
 

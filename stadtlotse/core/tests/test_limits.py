@@ -11,7 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import SimpleTestCase, override_settings
 
 from stadtlotse.core import limits, ratelimit, slots
-from stadtlotse.core.testing import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase
 
 
 class BodySizeTests(StadtlotseTestCase):

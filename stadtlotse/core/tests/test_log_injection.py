@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 
 from stadtlotse.core import logs
-from stadtlotse.core.testing import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase
 
 FORGED = "2026-12-04 01:00:00,000 INFO stadtlotse.request [abc] \"GET /backoffice/\" 200 1.0ms"
 

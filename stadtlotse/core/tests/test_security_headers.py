@@ -2,7 +2,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from stadtlotse.core import security
-from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase
+from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase
 
 
 def directives(response):

@@ -10,7 +10,7 @@ import urllib.request
 
 from django.test import SimpleTestCase
 
-from stadtlotse.core.smtp import free_port
+from stadtlotse.testing.smtp import free_port
 
 
 class ServeTests(SimpleTestCase):

@@ -23,8 +23,8 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.test import SimpleTestCase
 
-from stadtlotse.core.smtp import SMTPServer, free_port
-from stadtlotse.core.testing import missing_server
+from stadtlotse.testing.smtp import SMTPServer, free_port
+from stadtlotse.testing.cases import missing_server
 
 REDIS_URL = os.environ.get("STADTLOTSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 REPORTS = 24

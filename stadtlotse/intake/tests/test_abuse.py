@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.core import ratelimit
-from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, missing_server, report
+from stadtlotse.testing.cases import HERMANNPLATZ, StadtlotseTestCase, missing_server, report
 from stadtlotse.intake import abuse
 from stadtlotse.intake.models import BlockedSource
 from stadtlotse.publicweb.tests.test_report import form_data

@@ -4,7 +4,7 @@ from django.db import connections
 from django.test import TransactionTestCase
 
 from stadtlotse.catalog.loading import load_catalog
-from stadtlotse.core.testing import HERMANNPLATZ, report
+from stadtlotse.testing.cases import HERMANNPLATZ, report
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Ticket
 

@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import StadtlotseTestCase, report, run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import StadtlotseTestCase, report, run_jobs
 from stadtlotse.intake import confirmation
 from stadtlotse.notifications.models import Notification
 from stadtlotse.publicweb.tests.test_report import form_data

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils import translation
 from PIL import Image
 
-from stadtlotse.core.testing import StadtlotseTestCase, report, run_jobs
+from stadtlotse.testing.cases import StadtlotseTestCase, report, run_jobs
 from stadtlotse.intake import media
 from stadtlotse.tickets.models import Attachment, Event, Ticket
 

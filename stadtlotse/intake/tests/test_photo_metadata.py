@@ -9,7 +9,7 @@ import io
 import pillow_heif
 from PIL import Image
 
-from stadtlotse.core.testing import StadtlotseTestCase, report, run_jobs
+from stadtlotse.testing.cases import StadtlotseTestCase, report, run_jobs
 from stadtlotse.intake import media
 
 from .images import (

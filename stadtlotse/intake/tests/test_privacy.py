@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
-from stadtlotse.core.testing import PASSWORD, StadtlotseTestCase, report, run_jobs
+from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase, report, run_jobs
 from stadtlotse.intake import media
 from stadtlotse.publicweb.tests.base import EnglishClient
 from stadtlotse.tickets import disclosure, moderation, workflow

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import SimpleTestCase, override_settings
 
-from stadtlotse.core.testing import StadtlotseTestCase, category, report
+from stadtlotse.testing.cases import StadtlotseTestCase, category, report
 from stadtlotse.intake import abuse, intake, screening
 from stadtlotse.intake.screening import ACCUSATION, PERSONAL_DATA, SPAM
 from stadtlotse.tickets.models import Ticket

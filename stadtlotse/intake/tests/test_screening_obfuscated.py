@@ -16,7 +16,7 @@ from unittest import skipUnless
 from django.test import SimpleTestCase
 from django.utils import translation
 
-from stadtlotse.core.testing import StadtlotseTestCase, category, report
+from stadtlotse.testing.cases import StadtlotseTestCase, category, report
 from stadtlotse.intake import screening
 from stadtlotse.intake.screening import PERSONAL_DATA
 from stadtlotse.tickets.models import Ticket

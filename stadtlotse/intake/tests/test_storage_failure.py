@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from stadtlotse.core.models import IdempotentResponse
-from stadtlotse.core.testing import StadtlotseTestCase, report
+from stadtlotse.testing.cases import StadtlotseTestCase, report
 from stadtlotse.publicweb.tests.base import EnglishClient
 from stadtlotse.publicweb.tests.test_report import form_data
 from stadtlotse.tickets.models import Attachment, Contact, Ticket

@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from stadtlotse.catalog.models import Category
-from stadtlotse.core.testing import (
+from stadtlotse.testing.cases import (
     ALEXANDERPLATZ, HAMBURG, HERMANNPLATZ, StadtlotseTestCase, category, report, resident,
 )
 from stadtlotse.intake import intake

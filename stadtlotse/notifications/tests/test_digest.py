@@ -11,8 +11,8 @@ from django.test import override_settings
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, StadtlotseTestCase, report, run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, StadtlotseTestCase, report, run_jobs
 from stadtlotse.notifications import digest, tasks
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event

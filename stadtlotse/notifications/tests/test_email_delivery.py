@@ -6,8 +6,8 @@ import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
-from stadtlotse.core.smtp import SMTPServer, free_port
-from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, report, resident, run_jobs
+from stadtlotse.testing.smtp import SMTPServer, free_port
+from stadtlotse.testing.cases import HERMANNPLATZ, StadtlotseTestCase, report, resident, run_jobs
 from stadtlotse.notifications.models import Notification
 from stadtlotse.tickets import workflow
 

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.test import override_settings
 
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import StadtlotseTestCase, report, resident, run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import StadtlotseTestCase, report, resident, run_jobs
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Notification
 

@@ -2,8 +2,8 @@
 
 from django.test import override_settings
 
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, report, resident, run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import HERMANNPLATZ, StadtlotseTestCase, report, resident, run_jobs
 from stadtlotse.tickets import workflow
 
 NOTE = 'Sofa & Matratzen „abgeholt“ – it\'s done, "wirklich" <b>heute</b>'

@@ -16,7 +16,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from stadtlotse.accounts.models import ApiKey
-from stadtlotse.core.testing import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase
 
 DATA = Path(__file__).resolve().parent / "data"
 # <checkout>/stadtlotse/open311/tests/base.py → <checkout>/../shared/data/open311 (CI lays it there).

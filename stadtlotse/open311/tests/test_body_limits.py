@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
 from stadtlotse.core import limits
-from stadtlotse.core.testing import HERMANNPLATZ
+from stadtlotse.testing.cases import HERMANNPLATZ
 from stadtlotse.open311 import views
 from stadtlotse.tickets.models import Ticket
 

@@ -11,7 +11,7 @@ from django.test import LiveServerTestCase, override_settings
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.catalog.loading import load_catalog
 from stadtlotse.catalog.models import Department
-from stadtlotse.core.testing import report
+from stadtlotse.testing.cases import report
 from stadtlotse.open311.keys import ensure_demo_key
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Ticket

@@ -10,7 +10,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error, status_code_conformance
 
-from stadtlotse.core.testing import report
+from stadtlotse.testing.cases import report
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

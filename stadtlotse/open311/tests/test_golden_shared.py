@@ -7,7 +7,7 @@ and a missing folder fails them.
 
 import json
 
-from stadtlotse.core.testing import report
+from stadtlotse.testing.cases import report
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

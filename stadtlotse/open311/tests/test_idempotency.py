@@ -10,7 +10,7 @@ from stadtlotse.accounts.models import ApiKey
 from stadtlotse.catalog.loading import load_catalog
 from stadtlotse.core import idempotency
 from stadtlotse.core.models import IdempotentResponse
-from stadtlotse.core.testing import HERMANNPLATZ
+from stadtlotse.testing.cases import HERMANNPLATZ
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Ticket
 

@@ -1,7 +1,7 @@
 """API keys: stored hashed, checked, issued in the admin once, and the demo key."""
 
 from stadtlotse.accounts.models import ApiKey
-from stadtlotse.core.testing import PASSWORD, env
+from stadtlotse.testing.cases import PASSWORD, env
 from stadtlotse.open311.keys import DEMO_KEY, ensure_demo_key
 
 from .base import Open311TestCase

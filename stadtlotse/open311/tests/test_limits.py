@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.core import ratelimit
-from stadtlotse.core.testing import HERMANNPLATZ
+from stadtlotse.testing.cases import HERMANNPLATZ
 from stadtlotse.tickets.models import Ticket
 
 from .base import FORMATS, Open311TestCase

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
-from stadtlotse.core.testing import HERMANNPLATZ, run_jobs
+from stadtlotse.testing.cases import HERMANNPLATZ, run_jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Attachment, Ticket
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.test import Client
 
 from stadtlotse.accounts.models import ApiKey
-from stadtlotse.core.testing import ALEXANDERPLATZ, HAMBURG, HERMANNPLATZ
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HAMBURG, HERMANNPLATZ
 from stadtlotse.tickets.models import Contact, Event, Ticket
 
 from .base import DATA, FORMATS, Open311TestCase

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stadtlotse.core.testing import ALEXANDERPLATZ, report, resident
+from stadtlotse.testing.cases import ALEXANDERPLATZ, report, resident
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

@@ -2,7 +2,7 @@
 
 from django.test import override_settings
 
-from stadtlotse.core.testing import category
+from stadtlotse.testing.cases import category
 
 from .base import DATA, FORMATS, Open311TestCase
 

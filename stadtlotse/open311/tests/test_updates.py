@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stadtlotse.accounts.models import ApiKey
-from stadtlotse.core.testing import ALEXANDERPLATZ, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, report
 from stadtlotse.notifications.models import Notification
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket

@@ -1,7 +1,7 @@
 from django.test import Client
 from django.utils import translation
 
-from stadtlotse.core.testing import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase
 
 
 class GermanClient(Client):

@@ -1,7 +1,7 @@
 """The public pages in Chromium: the report flow without JavaScript, small screens, and axe-core's WCAG checks."""
 
-from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.testing import HAMBURG, report
+from stadtlotse.testing.browser import BrowserTestCase
+from stadtlotse.testing.cases import HAMBURG, report
 from stadtlotse.tickets.models import Ticket
 
 SMALL_SCREEN = {"width": 360, "height": 740}
@@ -86,7 +86,7 @@ class AudienceOnPhoneTests(BrowserTestCase):
         from stadtlotse.tickets.tests.test_disclosure import DOORWAY
 
         from stadtlotse.accounts.models import User
-        from stadtlotse.core.testing import make_user
+        from stadtlotse.testing.cases import make_user
 
         desk = make_user("alice", User.Role.DESK)
         person = report("soziales-hilflos", DOORWAY, address="Geheimweg 13, Hauseingang links", answers={},

@@ -4,8 +4,8 @@ keyboard-only report, the ticket page, the public map with its filters and list,
 import os
 from pathlib import Path
 
-from stadtlotse.core.browser import BrowserTestCase
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report, run_jobs
+from stadtlotse.testing.browser import BrowserTestCase
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report, run_jobs
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.urls import reverse
 
-from stadtlotse.core.testing import ALEXANDERPLATZ, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, report
 
 from .base import GermanClient, PublicWebTestCase
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from stadtlotse.core import slots
-from stadtlotse.core.testing import report
+from stadtlotse.testing.cases import report
 from stadtlotse.intake import media
 from stadtlotse.intake.models import Support
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, image_bytes, upload

@@ -9,7 +9,7 @@ import re
 from django.urls import get_resolver, reverse
 
 from stadtlotse.accounts.models import ApiKey
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, report, resident, run_jobs
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, report, resident, run_jobs
 from stadtlotse.intake import duplicates
 from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.notifications import subscriptions

@@ -4,7 +4,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from stadtlotse.core.testing import report, resident
+from stadtlotse.testing.cases import report, resident
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Event, Ticket
 

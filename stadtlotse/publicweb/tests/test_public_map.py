@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, report
 from stadtlotse.tickets import workflow
 
 from .base import PublicWebTestCase

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from stadtlotse.catalog.models import Category
-from stadtlotse.core.testing import HAMBURG, HERMANNPLATZ
+from stadtlotse.testing.cases import HAMBURG, HERMANNPLATZ
 from stadtlotse.tickets.models import Ticket
 
 from .base import GermanClient, PublicWebTestCase

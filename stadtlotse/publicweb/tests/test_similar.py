@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, report, run_jobs
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report, run_jobs
 from stadtlotse.notifications.models import Notification, Subscription
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket

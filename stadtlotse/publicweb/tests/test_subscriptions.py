@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import report, run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import report, run_jobs
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Notification, Subscription
 from stadtlotse.tickets import workflow

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from django.test import override_settings
 from django.urls import reverse
 
-from stadtlotse.core.testing import ALEXANDERPLATZ, report, resident
+from stadtlotse.testing.cases import ALEXANDERPLATZ, report, resident
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

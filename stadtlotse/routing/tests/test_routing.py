@@ -4,7 +4,7 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 
 from stadtlotse.catalog.models import Area, RoutingRule
-from stadtlotse.core.testing import ALEXANDERPLATZ, HAMBURG, HERMANNPLATZ, SPANDAU_ALTSTADT, StadtlotseTestCase, category
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HAMBURG, HERMANNPLATZ, SPANDAU_ALTSTADT, StadtlotseTestCase, category
 from stadtlotse.routing import areas
 from stadtlotse.routing.departments import choose_department
 

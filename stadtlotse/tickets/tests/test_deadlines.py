@@ -7,7 +7,7 @@ import time_machine
 from django.conf import settings
 from django.test import SimpleTestCase, override_settings
 
-from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, category, report
+from stadtlotse.testing.cases import HERMANNPLATZ, StadtlotseTestCase, category, report
 from stadtlotse.tickets import deadlines, workflow
 
 BERLIN = ZoneInfo("Europe/Berlin")

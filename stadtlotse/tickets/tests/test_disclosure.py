@@ -16,7 +16,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from stadtlotse.core.testing import HERMANNPLATZ, report, resident, run_jobs
+from stadtlotse.testing.cases import HERMANNPLATZ, report, resident, run_jobs
 from stadtlotse.publicweb.tests.base import PublicWebTestCase
 from stadtlotse.tickets import disclosure, moderation, workflow
 from stadtlotse.tickets.models import Event, Ticket

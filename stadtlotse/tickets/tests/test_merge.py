@@ -2,8 +2,8 @@
 
 from django.test import override_settings
 
-from stadtlotse.core.smtp import SMTPServer
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, StadtlotseTestCase, report, resident, run_jobs
+from stadtlotse.testing.smtp import SMTPServer
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, StadtlotseTestCase, report, resident, run_jobs
 from stadtlotse.tickets import merge, workflow
 from stadtlotse.tickets.models import Event, Ticket
 

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from stadtlotse.core.testing import StadtlotseTestCase, report, resident, run_jobs
+from stadtlotse.testing.cases import StadtlotseTestCase, report, resident, run_jobs
 from stadtlotse.notifications.models import Notification
 from stadtlotse.publicweb.tests.base import EnglishClient
 from stadtlotse.tickets import privacy, workflow

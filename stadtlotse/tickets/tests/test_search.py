@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from stadtlotse.core.testing import ALEXANDERPLATZ, HERMANNPLATZ, StadtlotseTestCase, report
+from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, StadtlotseTestCase, report
 from stadtlotse.tickets import search, workflow
 from stadtlotse.tickets.models import Ticket
 

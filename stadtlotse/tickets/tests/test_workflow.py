@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.utils import timezone
 
-from stadtlotse.core.testing import HERMANNPLATZ, StadtlotseTestCase, report, resident
+from stadtlotse.testing.cases import HERMANNPLATZ, StadtlotseTestCase, report, resident
 from stadtlotse.intake import intake
 from stadtlotse.notifications.models import Notification
 from stadtlotse.tickets import deadlines, workflow

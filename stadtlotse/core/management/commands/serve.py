@@ -19,20 +19,6 @@ from stadtlotse.core import jobs
 RESTART_PAUSE_SECONDS = 2
 
 
-def start_periodic_jobs():
-    """Periodic jobs re-queue themselves (daily digest, contact retention, the analytics refresh, the
-    weekly summary to department leads, polling the departments' systems); this starts each cycle
-    that is not running yet, e.g. on a fresh install."""
-    from stadtlotse.analytics.tasks import schedule_refresh, schedule_weekly_summary
-    from stadtlotse.connectors.tasks import schedule_polling
-    from stadtlotse.notifications.tasks import schedule_daily_digest
-    from stadtlotse.tickets.tasks import schedule_retention
-
-    for schedule in (schedule_daily_digest, schedule_retention, schedule_refresh, schedule_weekly_summary,
-                     schedule_polling):
-        schedule()
-
-
 class Command(BaseCommand):
     help = "Start gunicorn and the job worker; stop both on Ctrl-C or SIGTERM."
 
@@ -59,7 +45,8 @@ class Command(BaseCommand):
         requeued = jobs.requeue_stale(started_before=timezone.now())
         if requeued:
             self.stdout.write(f"Requeued {requeued} job(s) interrupted by the last stop.")
-        start_periodic_jobs()
+        # Periodic jobs re-queue themselves; this starts each cycle that is not running yet.
+        jobs.start_periodic()
         commands = {
             "web": [
                 sys.executable, "-m", "gunicorn", "stadtlotse.wsgi:application",

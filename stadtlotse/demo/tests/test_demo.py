@@ -12,8 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from stadtlotse.accounts.models import Membership, User
 from stadtlotse.catalog.models import Area, Category, Department, RoutingRule
-from stadtlotse.core import demo
-from stadtlotse.core.testing import env
+from stadtlotse.demo import seed as demo
+from stadtlotse.testing.cases import env
 from stadtlotse.notifications.models import Notification
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Contact, Event, Ticket

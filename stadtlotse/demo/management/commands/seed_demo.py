@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from stadtlotse.core import demo
+from stadtlotse.demo import seed as demo
 from stadtlotse.open311.keys import ensure_demo_key
 from stadtlotse.tickets.workflow import WorkflowError
 

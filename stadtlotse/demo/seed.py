@@ -5,7 +5,7 @@ so the demo holds exactly what the system itself would have written, background 
 notifications included. Nothing is sent while seeding: e-mails are jobs that the worker delivers
 later to the configured mail backend.
 
-The report texts come from stadtlotse/core/data/demo-reports.json (see SOURCES.md there). Reports
+The report texts come from stadtlotse/demo/data/demo-reports.json (see SOURCES.md there). Reports
 are backdated over the last 60 days with `intake.submit(now=...)`; the workflow functions have no
 clock parameter, so every later step (forwarding, acceptance, notes) carries the time of seeding.
 
@@ -29,7 +29,7 @@ from stadtlotse.accounts.models import Membership, User
 from stadtlotse.catalog.loading import load_catalog
 from stadtlotse.catalog.models import Area, Category, Department, RoutingRule
 from stadtlotse.intake import intake
-from stadtlotse.routing.areas import shape_from_geojson
+from stadtlotse.catalog.geometry import shape_from_geojson
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 
