@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.accounts.models import SavedView, User
-from stadtlotse.catalog.models import Area, Category, Department, Priority, TemplateGap, TextTemplate, Topic
+from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic
 from stadtlotse.intake import intake
 from stadtlotse.routing.departments import choose_department
 from stadtlotse.tickets import merge, moderation, search, workflow
-from stadtlotse.tickets.models import Contact, Ticket
+from stadtlotse.tickets.models import Contact, TemplateGap, TextTemplate, Ticket
 
 from . import queues
 

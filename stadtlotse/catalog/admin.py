@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from . import geometry
-from .models import Area, Category, KnowledgeArticle, RoutingRule, TextTemplate
+from .models import Area, Category, KnowledgeArticle, RoutingRule
 
 
 @admin.register(Category)
@@ -52,14 +52,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "area", "department").defer("area__geometry")
-
-
-@admin.register(TextTemplate)
-class TextTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "purpose", "status", "category", "is_active"]
-    list_filter = ["purpose", "status", "is_active"]
-    search_fields = ["name", "text"]
-    autocomplete_fields = ["category"]
 
 
 @admin.register(KnowledgeArticle)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Contact, Event, Ticket
+from .models import Contact, Event, TextTemplate, Ticket
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +50,11 @@ class EventAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request, obj=None):
         # The timeline is the audit log: append-only.
         return False
+
+
+@admin.register(TextTemplate)
+class TextTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "purpose", "status", "category", "is_active"]
+    list_filter = ["purpose", "status", "is_active"]
+    search_fields = ["name", "text"]
+    autocomplete_fields = ["category"]

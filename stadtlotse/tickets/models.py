@@ -1,11 +1,13 @@
+import re
 import secrets
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic, pick_language
@@ -430,3 +432,99 @@ class Attachment(models.Model):
     @property
     def extension(self):
         return self.original.name.rsplit(".", 1)[-1] if "." in self.original.name else "bin"
+
+
+# Ready-made texts for ticket actions: here, beside the Ticket whose statuses and audiences they follow.
+class TemplateGap(ValueError):
+    """A text template cannot be filled in for this ticket; the message says which placeholder and why."""
+
+
+class TextTemplate(models.Model):
+    """A ready-made text (Textvorlage) for a public note or a message to the reporter, with placeholders."""
+
+    class Purpose(models.TextChoices):
+        PUBLIC_NOTE = "public_note", _("public note")
+        MESSAGE = "message", _("message to the reporter")
+
+    # Placeholders by audience: a public note is read by everyone (ticket page, feeds, Open311, open
+    # data), so it may only name what the public page shows; the reporter's own data is only for them.
+    PUBLIC_PLACEHOLDERS = ("ticket_id", "category", "district", "department")
+    REPORTER_PLACEHOLDERS = ("reporter_name",)
+    PLACEHOLDERS = PUBLIC_PLACEHOLDERS + REPORTER_PLACEHOLDERS
+
+    name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(_("used for"), max_length=20, choices=Purpose.choices, default=Purpose.PUBLIC_NOTE)
+    status = models.CharField(_("for status"), max_length=20, blank=True,
+                              help_text=_("The status the ticket gets with this text; empty for any."))
+    category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="text_templates", help_text=_("Empty for every category."))
+    text = models.TextField(
+        _("text"), max_length=5000,
+        help_text=_("Placeholders: {ticket_id}, {category}, {district}, {department}; "
+                    "in messages to the reporter also {reporter_name}."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("text template")
+        verbose_name_plural = _("text templates")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.status and self.status not in Ticket.Status.values:
+            raise ValidationError({"status": _("Unknown status; use one of: %(codes)s.") % {
+                "codes": ", ".join(Ticket.Status.values)}})
+        used = set(re.findall(r"\{(\w*)\}", self.text))
+        unknown = used - set(self.PLACEHOLDERS)
+        if unknown:
+            raise ValidationError({"text": _("Unknown placeholder: %(names)s.") % {
+                "names": ", ".join("{%s}" % name for name in sorted(unknown))}})
+        private = used - set(self.allowed_placeholders())
+        if private:
+            raise ValidationError({"text": _(
+                "%(names)s may only be used in messages to the reporter: a public note is shown on the ticket "
+                "page, in feeds, Open311 and open data. Remove it or choose “message to the reporter”."
+            ) % {"names": ", ".join("{%s}" % name for name in sorted(private))}})
+
+    def allowed_placeholders(self):
+        if self.purpose == self.Purpose.MESSAGE:
+            return self.PLACEHOLDERS
+        return self.PUBLIC_PLACEHOLDERS
+
+    def render(self, ticket):
+        """The text with its placeholders filled in for `ticket`.
+
+        Raises TemplateGap when a placeholder has no value for this ticket (no department yet, no
+        name given), rather than leaving a hole in the sentence ("liegt bei . Wir melden uns"), and
+        when a public note holds reporter data (a template saved before that was checked).
+        """
+        contact = getattr(ticket, "contact", None)
+        # Names in the reporter's language: the text goes to them, whoever writes it.
+        with translation.override(ticket.language):
+            values = {
+                "ticket_id": ticket.public_id,
+                "category": ticket.category.display_name if ticket.category_id else "",
+                "district": ticket.area.name if ticket.area_id else "",
+                "department": ticket.department.display_name if ticket.department_id else "",
+                "reporter_name": (contact.name if contact and not contact.erased_at else "") or "",
+            }
+        allowed = self.allowed_placeholders()
+
+        def fill(match):
+            name = match.group(1)
+            if name not in self.PLACEHOLDERS:
+                return match.group(0)
+            if name not in allowed:
+                raise TemplateGap(_("Template “%(template)s” contains {%(placeholder)s}, which must not be "
+                                    "published. Please correct the template.")
+                                  % {"template": self.name, "placeholder": name})
+            if not values[name]:
+                raise TemplateGap(_("Template “%(template)s” needs {%(placeholder)s}, but ticket %(id)s has no "
+                                    "value for it yet. Please write the text yourself or choose another template.")
+                                  % {"template": self.name, "placeholder": name, "id": ticket.public_id})
+            return values[name]
+
+        return re.sub(r"\{(\w+)\}", fill, self.text)

@@ -2,10 +2,9 @@
 
 from django.urls import reverse
 
-from stadtlotse.catalog.models import TextTemplate
 from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report
 from stadtlotse.tickets import workflow
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets.models import TextTemplate, Ticket
 
 from .base import BackofficeTestCase
 

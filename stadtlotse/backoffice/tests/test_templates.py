@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from stadtlotse.catalog.models import KnowledgeArticle, TemplateGap, TextTemplate
+from stadtlotse.catalog.models import KnowledgeArticle
+from stadtlotse.tickets.models import TemplateGap, TextTemplate
 from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, category, report, resident
 from stadtlotse.tickets.models import Ticket
 
@@ -108,7 +109,7 @@ class TemplateAudienceTests(BackofficeTestCase):
     def test_the_admin_says_so_in_german(self):
         client = Client()  # no language preference: German
         client.force_login(self.erin)
-        response = client.post(reverse("admin:catalog_texttemplate_add"), {
+        response = client.post(reverse("admin:tickets_texttemplate_add"), {
             "name": "Danke", "purpose": "public_note", "status": "", "text": "Vielen Dank, {reporter_name}!",
             "is_active": "on",
         })
