@@ -1,26 +1,28 @@
+"""The photo job: a new or redacted photo gets its public version in the background, never in the request."""
+
 import logging
 
-from django_tasks import task
+from django_tasks import TaskResult, task
 
 from stadtlotse.core import jobs
 from stadtlotse.tickets.models import Attachment
+
+from . import rendering
 
 logger = logging.getLogger(__name__)
 
 
 @task()
-def process_photo(attachment_id, attempt=1):
+def process_photo(attachment_id: int, attempt: int = 1) -> str:
     """Blur faces and number plates of a new photo and make its public version and thumbnail.
 
     Safe to run twice (a worker killed mid-job): it only ever replaces the public files.
     """
-    from . import media
-
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None:
         return "gone"
     try:
-        media.process(attachment)
+        rendering.process(attachment)
     except Exception as exc:  # noqa: BLE001 - a full disk or a storage outage: try again later
         logger.warning("photo %s attempt %s failed: %s: %s", attachment_id, attempt, type(exc).__name__, exc)
         if jobs.may_retry(attempt):
@@ -31,6 +33,6 @@ def process_photo(attachment_id, attempt=1):
     return "processed"
 
 
-def queue_photo(attachment):
+def queue_photo(attachment: Attachment) -> TaskResult[str]:
     """Queue the job that makes the photo's public version (in the caller's transaction)."""
     return process_photo.enqueue(attachment.pk)

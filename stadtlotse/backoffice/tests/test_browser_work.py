@@ -9,7 +9,7 @@ from stadtlotse.testing.browser import BrowserTestCase
 from stadtlotse.testing.smtp import SMTPServer
 from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, PASSWORD, make_user, report, run_jobs
 from stadtlotse.tickets import workflow
-from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
+from stadtlotse.media.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.tickets.models import Ticket
 
 S = Ticket.Status
