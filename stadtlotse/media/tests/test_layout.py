@@ -1,6 +1,9 @@
 """The photo pipeline is its own app: it answers the tickets hooks, imports at module level, is typed."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from django.apps import apps
@@ -52,3 +55,11 @@ class MediaAppTests(SimpleTestCase):
                 if unannotated or function.returns is None:
                     missing.append(f"{path.name}:{function.lineno} {function.name} {unannotated or 'return'}")
         self.assertEqual(missing, [])
+
+    def test_web_processes_do_not_load_opencv(self):
+        # What a gunicorn worker imports: every app and every URL's view, but no detector.
+        code = ("import sys, django; django.setup(); import stadtlotse.urls, stadtlotse.media.media; "
+                "print('cv2' in sys.modules)")
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "stadtlotse.settings", "STADTLOTSE_ALLOW_INSECURE_KEY": "true"}
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        self.assertEqual(result.stdout.strip(), "False")
