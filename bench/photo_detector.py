@@ -1,8 +1,8 @@
-"""Recall of the face and number-plate detector (stadtlotse/intake/redaction.py) on a generated test set.
+"""Recall of the face and number-plate detector (stadtlotse/media/redaction.py) on a generated test set.
 
     .venv/bin/python bench/photo_detector.py [--seed 7] [--save-dir /tmp/detector-set]
 
-The test set is made here from photographs we may use (stadtlotse/intake/tests/data, public domain
+The test set is made here from photographs we may use (stadtlotse/media/tests/data, public domain
 and CC0, see the README there), so it can be rebuilt anywhere:
 
 - faces: the two real faces (astronaut.jpg, camera.jpg), cropped as head and shoulders and placed
@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont  # noqa: E402
 
-from stadtlotse.intake import redaction  # noqa: E402
+from stadtlotse.media import redaction  # noqa: E402
 
-DATA = ROOT / "stadtlotse" / "intake" / "tests" / "data"
+DATA = ROOT / "stadtlotse" / "media" / "tests" / "data"
 SIZE = (1600, 1200)
 # Head-and-shoulders crops and the face inside each crop (left, top, right, bottom), measured by eye.
 PEOPLE = [

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "stadtlotse.accounts",
     "stadtlotse.catalog",
     "stadtlotse.tickets",
+    "stadtlotse.media",
     "stadtlotse.intake",
     "stadtlotse.routing",
     "stadtlotse.notifications",

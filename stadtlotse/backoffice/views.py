@@ -21,7 +21,7 @@ from stadtlotse.accounts.models import SavedView
 from stadtlotse.catalog.models import Department, KnowledgeArticle
 from stadtlotse.notifications import notify
 from stadtlotse.notifications.models import Notification
-from stadtlotse.intake import media
+from stadtlotse.media import media
 from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Area, Category, pick_language
-from stadtlotse.intake import abuse, confirmation, media, screening
+from stadtlotse.intake import abuse, confirmation, screening
+from stadtlotse.media import media
 from stadtlotse.notifications import notify
 from stadtlotse.routing.areas import find_area
 from stadtlotse.routing.departments import choose_department

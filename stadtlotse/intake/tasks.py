@@ -1,36 +1,11 @@
-import logging
+"""Old task paths, kept so that jobs queued before an upgrade still run.
 
-from django_tasks import task
+A queued job is a row naming its task by import path (`DBTaskResult.task_path`). The photo job
+moved to `stadtlotse.media.tasks.process_photo`; rows written under the old path — queued before
+the upgrade, by a web process still running the old code during a rolling upgrade, or restored
+from an older backup — find the same task here. New jobs are always queued under the new path.
+"""
 
-from stadtlotse.core import jobs
-from stadtlotse.tickets.models import Attachment
+from stadtlotse.media.tasks import process_photo
 
-logger = logging.getLogger(__name__)
-
-
-@task()
-def process_photo(attachment_id, attempt=1):
-    """Blur faces and number plates of a new photo and make its public version and thumbnail.
-
-    Safe to run twice (a worker killed mid-job): it only ever replaces the public files.
-    """
-    from . import media
-
-    attachment = Attachment.objects.filter(pk=attachment_id).first()
-    if attachment is None:
-        return "gone"
-    try:
-        media.process(attachment)
-    except Exception as exc:  # noqa: BLE001 - a full disk or a storage outage: try again later
-        logger.warning("photo %s attempt %s failed: %s: %s", attachment_id, attempt, type(exc).__name__, exc)
-        if jobs.may_retry(attempt):
-            jobs.enqueue_retry(process_photo, attempt, attachment_id, attempt + 1)
-            return "retry"
-        # The photo stays without public version: never shown publicly; staff see "not processed".
-        raise
-    return "processed"
-
-
-def queue_photo(attachment):
-    """Queue the job that makes the photo's public version (in the caller's transaction)."""
-    return process_photo.enqueue(attachment.pk)
+__all__ = ["process_photo"]

@@ -19,7 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.catalog.models import Area, Category, Department
 from stadtlotse.core import idempotency, ratelimit
-from stadtlotse.intake import abuse, intake, media
+from stadtlotse.intake import abuse, intake
+from stadtlotse.media import media
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Event, Ticket

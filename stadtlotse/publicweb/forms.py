@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.catalog.models import Category, pick_language
-from stadtlotse.intake import intake, media
+from stadtlotse.intake import intake
+from stadtlotse.media import media
 from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Contact, Ticket
 

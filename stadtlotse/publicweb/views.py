@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stadtlotse.catalog.models import Category
 from stadtlotse.core import idempotency, ratelimit
-from stadtlotse.intake import abuse, confirmation as report_confirmation, duplicates, intake, media
+from stadtlotse.intake import abuse, confirmation as report_confirmation, duplicates, intake
+from stadtlotse.media import media
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Subscription
 from stadtlotse.tickets import disclosure, privacy, workflow

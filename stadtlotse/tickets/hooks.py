@@ -1,6 +1,6 @@
 """What the apps above tickets do when a ticket changes: named hooks, answered by listeners.
 
-The tickets app sits below notifications, connectors and intake (docs/architecture.md) and imports
+The tickets app sits below media, notifications, connectors and intake (docs/architecture.md) and imports
 none of them. Where the workflow needs their work done — tell the reporter, queue the delivery,
 render a photo again — it calls a hook by name; the app that owns that work registers its listener
 in its `AppConfig.ready()`:
@@ -25,8 +25,8 @@ HOOKS: dict[str, str] = {
     "question_to_reporter": "a question to the reporter: send it by e-mail or as a callback task (notifications)",
     "moderated": "the report or a photo was hidden: tell the reporter why (notifications)",
     "forwarded": "a ticket was handed to a department: queue the delivery through its connector (connectors)",
-    "photo_changed": "a photo's blurred areas changed: queue the job that renders its public version (intake)",
-    "render_photo": "render a photo's public version now, after its change committed (intake)",
+    "photo_changed": "a photo's blurred areas changed: queue the job that renders its public version (media)",
+    "render_photo": "render a photo's public version now, after its change committed (media)",
     "reporter_messages": "the messages sent to a reporter's contact, for their data export and erasure (notifications)",
     "contact_erased": "a reporter's contact data was erased: cancel what can no longer be sent (notifications)",
     "nightly_retention": "the nightly retention run: delete what is kept too long (intake)",

@@ -2,7 +2,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from stadtlotse.testing.cases import HERMANNPLATZ, report, resident
-from stadtlotse.intake.tests.images import TemporaryMediaMixin
+from stadtlotse.media.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment, Ticket
 
 from .base import BackofficeTestCase

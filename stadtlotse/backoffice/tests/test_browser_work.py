@@ -9,7 +9,7 @@ from stadtlotse.testing.browser import BrowserTestCase
 from stadtlotse.testing.smtp import SMTPServer
 from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, PASSWORD, make_user, report, run_jobs
 from stadtlotse.tickets import workflow
-from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
+from stadtlotse.media.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.tickets.models import Ticket
 
 S = Ticket.Status
@@ -157,7 +157,7 @@ class RedactionInBrowserTests(TemporaryMediaMixin, BrowserTestCase):
     def test_desk_drags_a_rectangle_over_the_photo(self):
         from pathlib import Path
 
-        content = (Path(__file__).parents[2] / "intake" / "tests" / "data" / "astronaut.jpg").read_bytes()
+        content = (Path(__file__).parents[2] / "media" / "tests" / "data" / "astronaut.jpg").read_bytes()
         ticket = report("abfall-sperrmuell", HERMANNPLATZ, photos=[upload("nasa.jpg", content)])
         run_jobs()
         photo = ticket.attachments.get()

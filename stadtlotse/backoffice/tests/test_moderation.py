@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from stadtlotse.testing.smtp import SMTPServer
 from stadtlotse.testing.cases import HERMANNPLATZ, report, run_jobs
-from stadtlotse.intake.tests.images import TemporaryMediaMixin
+from stadtlotse.media.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment, Event, Ticket
 
 from .base import BackofficeTestCase

@@ -12,7 +12,7 @@ from stadtlotse.accounts.models import SavedView
 from stadtlotse.backoffice import urls as backoffice_urls
 from stadtlotse.backoffice.forms import ACTION_FORMS
 from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report
-from stadtlotse.intake.tests.images import TemporaryMediaMixin
+from stadtlotse.media.tests.images import TemporaryMediaMixin
 from stadtlotse.tickets.models import Attachment
 
 from .base import BackofficeTestCase

@@ -15,7 +15,7 @@ from django.test import TransactionTestCase
 
 from stadtlotse.core import backup
 from stadtlotse.testing.cases import build_world, report, resident, run_jobs
-from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
+from stadtlotse.media.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.routing import areas
 from stadtlotse.tickets.models import Attachment, Ticket
 

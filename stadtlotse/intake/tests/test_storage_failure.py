@@ -23,7 +23,7 @@ from stadtlotse.publicweb.tests.base import EnglishClient
 from stadtlotse.publicweb.tests.test_report import form_data
 from stadtlotse.tickets.models import Attachment, Contact, Ticket
 
-from .images import upload
+from stadtlotse.media.tests.images import upload
 
 MESSAGE = "Your photos could not be saved because of a problem on our side."
 GERMAN = "Ihre Fotos konnten wegen eines Problems auf unserer Seite nicht gespeichert werden."

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from stadtlotse.testing.browser import BrowserTestCase
 from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, report, run_jobs
-from stadtlotse.intake.tests.images import TemporaryMediaMixin, image_bytes, upload
+from stadtlotse.media.tests.images import TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 

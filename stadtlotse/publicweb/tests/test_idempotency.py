@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from stadtlotse.core import idempotency
 from stadtlotse.core.models import IdempotentResponse
-from stadtlotse.intake.tests.images import TemporaryMediaMixin, image_bytes, upload
+from stadtlotse.media.tests.images import TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets.models import Attachment, Ticket
 
 from .base import PublicWebTestCase

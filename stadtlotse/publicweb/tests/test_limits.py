@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from stadtlotse.core import slots
 from stadtlotse.testing.cases import report
-from stadtlotse.intake import media
+from stadtlotse.media import media
 from stadtlotse.intake.models import Support
-from stadtlotse.intake.tests.images import TemporaryMediaMixin, image_bytes, upload
+from stadtlotse.media.tests.images import TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets.models import Ticket
 
 from .base import EnglishClient, PublicWebTestCase

@@ -11,7 +11,7 @@ from django.urls import get_resolver, reverse
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.testing.cases import ALEXANDERPLATZ, HERMANNPLATZ, SPANDAU_ALTSTADT, report, resident, run_jobs
 from stadtlotse.intake import duplicates
-from stadtlotse.intake.tests.images import TemporaryMediaMixin, upload
+from stadtlotse.media.tests.images import TemporaryMediaMixin, upload
 from stadtlotse.notifications import subscriptions
 from stadtlotse.tickets import merge, moderation, workflow
 from stadtlotse.tickets.models import Ticket

@@ -6,7 +6,7 @@ from django.urls import reverse
 from PIL import Image
 
 from stadtlotse.testing.cases import report, run_jobs
-from stadtlotse.intake.tests.images import CAMERA, TemporaryMediaMixin, image_bytes, upload
+from stadtlotse.media.tests.images import CAMERA, TemporaryMediaMixin, image_bytes, upload
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Attachment, Ticket
 

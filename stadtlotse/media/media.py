@@ -1,4 +1,4 @@
-"""Photos of reports: proof that an upload is a real image, and the versions the public may see.
+"""Photos of reports: proof that an upload is a real image, kept for the next step, stored, served.
 
 Used by `intake.submit(photos=[...])` for every channel (web form, Open311 `media` parts). The flow:
 
@@ -7,12 +7,11 @@ Used by `intake.submit(photos=[...])` for every channel (web form, Open311 `medi
    message under the key "photos"; nothing is stored.
 2. `store_photos(ticket, photos)` writes the original (staff only), inside the ticket's transaction,
    and queues the `process_photo` job in that same transaction.
-3. The job calls `process(attachment)`: the photo turned upright and resized, faces and number
-   plates found and blurred (see `redaction`), together with the rectangles the staff drew, and
-   re-encoded as JPEG from the pixels alone, without any metadata (EXIF with GPS position and
-   camera serial, XMP, ICC, IPTC, JPEG comments, PNG text chunks): the public version and the
-   thumbnail. `tests/test_photo_metadata.py` reads them back byte by byte.
-   Until then the photo has no public version and is shown nowhere public.
+3. The job (`tasks.process_photo`) calls `rendering.process(attachment)`: the photo turned upright
+   and resized, faces and number plates found and blurred (see `redaction`), together with the
+   rectangles the staff drew, and re-encoded as JPEG from the pixels alone, without any metadata:
+   the public version and the thumbnail. Until then the photo has no public version and is shown
+   nowhere public.
 
 Intake stays fast: detection takes up to a second per photo and must not hold the database's
 write lock nor keep the resident waiting.
@@ -22,36 +21,40 @@ import hashlib
 import io
 import logging
 import os
-from contextlib import contextmanager
 import uuid
 import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import BinaryIO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core import signing
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
+
+from stadtlotse.core import ratelimit, slots
+from stadtlotse.tickets.models import Attachment, Ticket
+
+from .files import delete_files, save_file
+from .tasks import process_photo
 
 register_heif_opener()
 logger = logging.getLogger(__name__)
-
-from stadtlotse.core import ratelimit, slots
-from stadtlotse.tickets.models import Attachment
-
-from . import redaction
 
 FORMATS = {
     "JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"),
     # iPhones save HEIC by default; pillow-heif teaches Pillow to read it.
     "HEIF": ("image/heic", "heic"),
 }
-JPEG_QUALITY = 85
 MAX_NAME_CHARS = 60
 
 
@@ -69,15 +72,19 @@ class Photo:
     stash_path: str = ""
 
     @property
-    def content_type(self):
+    def content_type(self) -> str:
         return FORMATS[self.format][0]
 
     @property
-    def extension(self):
+    def extension(self) -> str:
         return FORMATS[self.format][1]
 
 
-def display_name(upload, number):
+# What check_photo reads: a Django UploadedFile, any binary file object, or a Photo checked before.
+Upload = Photo | File | BinaryIO
+
+
+def display_name(upload: Upload, number: int) -> str:
     """The upload's file name for messages: no path, not too long; "photo 2" when there is none."""
     name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/")).strip()
     name = "".join(ch for ch in name if ch.isprintable())
@@ -86,11 +93,11 @@ def display_name(upload, number):
     return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"
 
 
-def _megabytes(n):
+def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
 
 
-def max_pixels(*, staff=False):
+def max_pixels(*, staff: bool = False) -> int:
     """Pixels a photo may have: fewer for anonymous senders (web form, Open311) than for staff."""
     limits = settings.STADTLOTSE
     if staff:
@@ -99,7 +106,7 @@ def max_pixels(*, staff=False):
 
 
 @contextmanager
-def decode_slot(name):
+def decode_slot(name: str) -> Iterator[None]:
     """One of the machine's few decoding slots (core.slots); a ValidationError when none frees up in time."""
     limits = settings.STADTLOTSE
     try:
@@ -112,7 +119,7 @@ def decode_slot(name):
         ) from None
 
 
-def check_photo(upload, number=1, *, staff=False):
+def check_photo(upload: Upload, number: int = 1, *, staff: bool = False) -> Photo:
     """One upload as a Photo; ValidationError with one message naming the file otherwise."""
     if isinstance(upload, Photo):
         return upload
@@ -168,7 +175,7 @@ def check_photo(upload, number=1, *, staff=False):
     return Photo(content=content, format=image.format, width=width, height=height, name=name)
 
 
-def sort_photos(files, *, staff=False):
+def sort_photos(files: Iterable[Upload | None] | None, *, staff: bool = False) -> tuple[list[Photo], list[str]]:
     """(photos, errors): the uploads that are acceptable photos, and one message per problem."""
     files = [f for f in (files or []) if f is not None]
     errors = []
@@ -187,7 +194,7 @@ def sort_photos(files, *, staff=False):
     return photos, errors
 
 
-def check_photos(files, *, staff=False):
+def check_photos(files: Iterable[Upload | None] | None, *, staff: bool = False) -> list[Photo]:
     """Every upload as a Photo, in order. Raises ValidationError({"photos": [one message per problem]})."""
     photos, errors = sort_photos(files, staff=staff)
     if errors:
@@ -198,11 +205,12 @@ def check_photos(files, *, staff=False):
 # A form sent back to the resident (questions step, an error elsewhere) cannot hand file inputs back:
 # accepted photos wait in the storage under a signed token instead of being chosen again.
 STASH_DIR = "pending"
+# Unchanged since the module lived in intake: tokens in forms open during an upgrade stay valid.
 STASH_SALT = "stadtlotse.intake.media.stash"
 STASH_MAX_AGE = 24 * 3600
 
 
-def stash(photo, *, source=""):
+def stash(photo: Photo, *, source: str = "") -> str:
     """Keep a checked photo for the next submission of the same form; returns a signed token ("" if it cannot).
 
     Bounded, since anyone can send forms: per `source` (the client's IP) STASH_BYTES_PER_SOURCE a day,
@@ -234,7 +242,7 @@ def stash(photo, *, source=""):
     return photo.token
 
 
-def unstash(token):
+def unstash(token: str) -> Photo | None:
     """The photo behind a token from `stash`; None for a bad, expired or vanished token or a changed file."""
     try:
         kept = signing.loads(token, salt=STASH_SALT, max_age=STASH_MAX_AGE)
@@ -253,14 +261,14 @@ def unstash(token):
     return photo
 
 
-def discard_stashed(photos):
+def discard_stashed(photos: Iterable[Photo]) -> None:
     """Delete the stashed copies of photos that are now stored with their ticket."""
     for photo in photos:
         if photo.stash_path:
             default_storage.delete(photo.stash_path)
 
 
-def _sweep_stash(now=None):
+def _sweep_stash(now: datetime | None = None) -> tuple[int, int]:
     """Delete kept photos older than a day; (how many were deleted, bytes of those left)."""
     now = now or timezone.now()
     try:
@@ -281,108 +289,17 @@ def _sweep_stash(now=None):
     return deleted, kept_bytes
 
 
-def purge_stash(now=None):
+def purge_stash(now: datetime | None = None) -> int:
     """Delete kept photos older than a day (reports never sent). Returns how many were deleted."""
     return _sweep_stash(now)[0]
 
 
-def _flattened(image):
-    """RGB pixels; transparent areas become white, not black."""
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, "white")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def _jpeg(image):
-    """The image's pixels as JPEG, and nothing else: no EXIF, XMP, ICC, IPTC or comment."""
-    # Pillow's writer copies some metadata from image.info (a JPEG's COM, a PNG's "comment" text)
-    # unless told otherwise; a new image built from the pixels alone has no info to copy.
-    pixels = Image.frombytes(image.mode, image.size, image.tobytes())
-    out = io.BytesIO()
-    pixels.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return out.getvalue()
-
-
-def upright(content):
-    """The picture of a stored original, turned as the camera meant it, as RGB."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(content))
-        # Phones store "rotate me" in EXIF; apply it, since the EXIF is dropped.
-        image = ImageOps.exif_transpose(image)
-        return _flattened(image)
-
-
-def render(content, *, redactions=(), detections=None):
-    """(public JPEG, thumbnail JPEG, detections) for an original's bytes. Pure computation, no database.
-
-    Boxes are in pixels of the upright original. `detections=None` runs the face and plate detector;
-    a list reuses earlier results (a redaction only adds rectangles, it need not detect again).
-    """
-    limits = settings.STADTLOTSE
-    image = upright(content)
-    full_width = image.width
-    # Detection and blurring work on the public size: fast, and what the public sees is what counts.
-    image.thumbnail((limits["PHOTO_PUBLIC_SIZE"], limits["PHOTO_PUBLIC_SIZE"]), Image.Resampling.LANCZOS)
-    factor = image.width / full_width
-    if detections is None:
-        detections = redaction.scaled(redaction.find_faces_and_plates(image), 1 / factor)
-    redaction.blur(image, redaction.scaled([*detections, *redactions], factor))
-    thumbnail = image.copy()
-    thumbnail.thumbnail((limits["PHOTO_THUMBNAIL_SIZE"], limits["PHOTO_THUMBNAIL_SIZE"]), Image.Resampling.LANCZOS)
-    return _jpeg(image), _jpeg(thumbnail), detections
-
-
-def process(attachment):
-    """Make (or remake) the public version and thumbnail of an attachment. Returns the attachment.
-
-    Rendering runs outside any transaction; the result is written under the attachment's row lock.
-    If the staff changed the rectangles meanwhile, it renders again, so no redaction is ever lost.
-    """
-    from django.db import transaction
-
-    with attachment.original.open("rb") as file:
-        content = file.read()
-    detections = attachment.detections if attachment.processed_at else None
-    redactions = list(attachment.redactions)
-    while True:
-        public, thumbnail, detections = render(content, redactions=redactions, detections=detections)
-        new_files = Attachment(ticket_id=attachment.ticket_id, content_type="image/jpeg")
-        new_files.public_version.save("public.jpg", ContentFile(public), save=False)
-        new_files.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
-        with transaction.atomic():
-            current = Attachment.objects.select_for_update().get(pk=attachment.pk)
-            if current.redactions != redactions:
-                stale = True
-            else:
-                stale = False
-                old = [current.public_version.name, current.thumbnail.name]
-                current.public_version.name = new_files.public_version.name
-                current.thumbnail.name = new_files.thumbnail.name
-                current.detections = detections
-                current.processed_at = timezone.now()
-                current.save(update_fields=["public_version", "thumbnail", "detections", "processed_at"])
-        if stale:
-            delete_files([new_files])
-            redactions = list(current.redactions)
-            continue
-        for name in old:
-            if name:
-                default_storage.delete(name)
-        return current
-
-
-def serve(file, content_type, filename):
+def serve(file: FieldFile, content_type: str, filename: str) -> FileResponse:
     """A stored photo as a response, with a type of our own choosing and a name of our own making.
 
     The type comes from the format Pillow detected at intake (or is our JPEG), never from the upload;
     nosniff stops a browser from guessing another, so a "photo" that is really HTML is never run.
     """
-    from django.http import FileResponse
-
     response = FileResponse(file.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -390,7 +307,7 @@ def serve(file, content_type, filename):
 
 
 @contextmanager
-def deleted_on_error(attachments):
+def deleted_on_error(attachments: list[Attachment]) -> Iterator[list[Attachment]]:
     """Delete the files of `attachments` (filled in by store_photos) if the block raises."""
     try:
         yield attachments
@@ -399,36 +316,13 @@ def deleted_on_error(attachments):
         raise
 
 
-def delete_files(attachments):
-    """Remove the stored files of attachments whose rows were rolled back."""
-    for attachment in attachments:
-        for file in (attachment.original, attachment.public_version, attachment.thumbnail):
-            if file.name:
-                file.storage.delete(file.name)
-
-
-def _save_file(file, filename, content):
-    """FieldFile.save(..., save=False) that also removes what a failed write left behind (disk full)."""
-    name = file.field.generate_filename(file.instance, filename)
-    try:
-        file.name = file.storage.save(name, ContentFile(content), max_length=file.field.max_length)
-    except OSError:
-        try:
-            file.storage.delete(name)
-        except OSError:
-            pass
-        raise
-    setattr(file.instance, file.field.attname, file.name)
-
-
-def store_photos(ticket, photos, *, at=None, stored=None):
+def store_photos(ticket: Ticket, photos: Iterable[Photo], *, at: datetime | None = None,
+                 stored: list[Attachment] | None = None) -> list[Attachment]:
     """Save the originals of a ticket's photos (staff only) and queue their processing. Call inside its transaction.
 
     Each attachment is appended to `stored` as soon as its file exists, so that a caller whose
-    transaction fails can delete them (`delete_files`).
+    transaction fails can delete them (`deleted_on_error`).
     """
-    from .tasks import process_photo
-
     attachments = [] if stored is None else stored
     for photo in photos:
         attachment = Attachment(
@@ -439,7 +333,7 @@ def store_photos(ticket, photos, *, at=None, stored=None):
             attachment.created_at = at
         attachments.append(attachment)
         # Names are ours; attachment_path turns them into random paths keeping only the extension.
-        _save_file(attachment.original, f"original.{photo.extension}", photo.content)
+        save_file(attachment.original, f"original.{photo.extension}", photo.content)
         attachment.save()
         # In the ticket's transaction: no photo is stored without the job that makes it public.
         process_photo.enqueue(attachment.pk)

@@ -9,7 +9,7 @@ from django.utils import translation
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from stadtlotse.testing.cases import PASSWORD, StadtlotseTestCase, report, run_jobs
-from stadtlotse.intake import media
+from stadtlotse.media import rendering
 from stadtlotse.publicweb.tests.base import EnglishClient
 from stadtlotse.tickets import disclosure, moderation, workflow
 from stadtlotse.tickets.models import Event
@@ -100,7 +100,7 @@ class PipelineTests(TemporaryMediaMixin, StadtlotseTestCase):
     def test_redaction_while_the_job_renders_is_not_lost(self):
         ticket, _original = self.astronaut_ticket()
         photo = ticket.attachments.get()
-        real_render = media.render
+        real_render = rendering.render
         calls = []
 
         def render_while_desk_redacts(content, **kwargs):
@@ -110,8 +110,8 @@ class PipelineTests(TemporaryMediaMixin, StadtlotseTestCase):
                 type(photo).objects.filter(pk=photo.pk).update(redactions=[{"kind": "manual", "x": 0, "y": 0, "w": 50, "h": 50}])
             return real_render(content, **kwargs)
 
-        with mock.patch.object(media, "render", side_effect=render_while_desk_redacts):
-            media.process(photo)
+        with mock.patch.object(rendering, "render", side_effect=render_while_desk_redacts):
+            rendering.process(photo)
         self.assertEqual(calls, [[], [{"kind": "manual", "x": 0, "y": 0, "w": 50, "h": 50}]])
         public = Image.open(type(photo).objects.get(pk=photo.pk).public_version)
         self.assertLess(sharpness(public, (0, 0, 50, 50)), sharpness(_original, (0, 0, 50, 50)) / 2)
@@ -129,7 +129,7 @@ class PipelineTests(TemporaryMediaMixin, StadtlotseTestCase):
 
     def test_failed_job_retries_and_the_photo_stays_private(self):
         ticket, _original = self.astronaut_ticket()
-        with mock.patch.object(media, "render", side_effect=OSError("disk full")):
+        with mock.patch.object(rendering, "render", side_effect=OSError("disk full")):
             run_jobs()
         photo = ticket.attachments.get()
         self.assertEqual((photo.public_version.name, photo.processed_at), ("", None))

@@ -10,7 +10,7 @@ import pillow_heif
 from PIL import Image
 
 from stadtlotse.testing.cases import StadtlotseTestCase, report, run_jobs
-from stadtlotse.intake import media
+from stadtlotse.media import rendering
 
 from .images import (
     CAMERA, SECRET_COMMENT, SECRETS, TemporaryMediaMixin, jpeg_segments, photo_with_metadata, png_chunks,
@@ -62,7 +62,7 @@ class MetadataFreePublicPhotoTests(TemporaryMediaMixin, StadtlotseTestCase):
                 self.assertPixelsOnly(photo.thumbnail.read(), f"{fmt} thumbnail")
 
     def test_a_redrawn_version_after_manual_redaction_carries_no_metadata_either(self):
-        public, thumbnail, _detections = media.render(
+        public, thumbnail, _detections = rendering.render(
             photo_with_metadata("JPEG"), redactions=[{"kind": "manual", "x": 10, "y": 10, "w": 100, "h": 80}],
             detections=[],
         )

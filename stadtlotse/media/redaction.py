@@ -12,8 +12,16 @@ are tuned for recall rather than precision.
 
 import threading
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PIL import Image, ImageFilter
+
+if TYPE_CHECKING:
+    import cv2
+
+# A box: {"kind": "face" | "plate" | "manual", "x", "y", "w", "h"} in pixels of some picture.
+Box = dict[str, Any]
 
 # (kind, cascade file, minNeighbors): fewer neighbours find more, and also more false boxes.
 CASCADES = [
@@ -33,8 +41,13 @@ BLOCKS = 8              # pixel blocks across the longer side of a blurred box
 _lock = threading.Lock()
 
 
+# OpenCV is imported where it is used, not at the top: only the photo job detects, and the ~30 MB
+# and ~60 ms it costs would otherwise be paid by every web process (which imports this module
+# through intake).
+
+
 @lru_cache(maxsize=None)
-def _classifier(name):
+def _classifier(name: str) -> "cv2.CascadeClassifier":
     import cv2
 
     classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)
@@ -43,10 +56,9 @@ def _classifier(name):
     return classifier
 
 
-def find_faces_and_plates(image):
+def find_faces_and_plates(image: Image.Image) -> list[Box]:
     """Boxes of faces and number plates in a Pillow image, in its pixel coordinates."""
     import cv2
-    import numpy as np
 
     small = image.convert("L")
     small.thumbnail((DETECT_SIZE, DETECT_SIZE), Image.Resampling.BOX)
@@ -71,7 +83,7 @@ def find_faces_and_plates(image):
     return scaled(boxes[:MAX_BOXES], factor)
 
 
-def find_plate_shapes(gray):
+def find_plate_shapes(gray: np.ndarray) -> list[Box]:
     """Boxes that look like an EU number plate: a light band, 2 to 7 times as wide as high, with dark characters.
 
     The Russian-trained cascades shipped with OpenCV miss most German plates; this finds rows of dark
@@ -79,7 +91,6 @@ def find_plate_shapes(gray):
     shaped like a plate. It also finds some other lettering (shop signs, posters), which is blurred too.
     """
     import cv2
-    import numpy as np
 
     blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (13, 5)))
     gradient = np.absolute(cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=-1))
@@ -105,7 +116,7 @@ def find_plate_shapes(gray):
     return boxes
 
 
-def scaled(boxes, factor):
+def scaled(boxes: list[Box], factor: float) -> list[Box]:
     """The boxes for the same picture `factor` times as large."""
     return [
         {**box, "x": round(box["x"] * factor), "y": round(box["y"] * factor),
@@ -114,7 +125,7 @@ def scaled(boxes, factor):
     ]
 
 
-def blur(image, boxes):
+def blur(image: Image.Image, boxes: list[Box]) -> Image.Image:
     """Make each box unrecognisable, in place: coarse pixel blocks, then softened (not reversible by sharpening)."""
     for box in boxes:
         pad_x, pad_y = round(box["w"] * PADDING), round(box["h"] * PADDING)

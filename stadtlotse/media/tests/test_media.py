@@ -10,7 +10,7 @@ from django.utils import translation
 from PIL import Image
 
 from stadtlotse.testing.cases import StadtlotseTestCase, report, run_jobs
-from stadtlotse.intake import media
+from stadtlotse.media import media
 from stadtlotse.tickets.models import Attachment, Event, Ticket
 
 from .images import CAMERA, TemporaryMediaMixin, image_bytes, upload
