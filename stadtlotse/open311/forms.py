@@ -178,7 +178,12 @@ class ListField(forms.CharField):
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value):
-        items = [item.strip() for item in (super().to_python(value) or "").split(",") if item.strip()]
+        text = super().to_python(value) or ""
+        # CharField's own NUL check runs on the cleaned value, here a list, and misses it there;
+        # PostgreSQL refuses NUL in text, so it is refused here, before any query.
+        if "\x00" in text:
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        items = [item.strip() for item in text.split(",") if item.strip()]
         if len(items) > self.max_items:
             raise forms.ValidationError(_("At most %(n)d values.") % {"n": self.max_items})
         if self.allowed is not None:

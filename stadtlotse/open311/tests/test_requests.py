@@ -196,6 +196,18 @@ class FilterTests(RequestsTestCase):
                                                                 "end_date": "2026-01-01T00:00:00Z"}),
                           "json", 400, "end_date")
 
+    def test_a_null_character_in_a_list_filter_is_400_not_a_database_error(self):
+        # Found by the fuzz test on PostgreSQL, which refuses NUL in text: the list's own check missed it.
+        for fmt in FORMATS:
+            for field in ("service_request_id", "service_code"):
+                with self.subTest(fmt=fmt, field=field):
+                    response = self.client.get(f"/open311/v2/requests.{fmt}?{field}=SL-2026-0001%00")
+                    self.assert_error(response, fmt, 400, f"{field}: ")
+        response = self.client.get("/open311/v2/requests.json?service_request_id=a%00", HTTP_ACCEPT_LANGUAGE="de")
+        self.assertIn("Nullzeichen", response.content.decode())
+        response = self.client.get("/open311/v2/servicerequestupdates.json?service_request_id=a%00")
+        self.assertEqual(response.status_code, 400)
+
     def test_pages(self):
         pages = [self.ids(page_size=2, page=n) for n in (1, 2, 3)]
         self.assertEqual(pages, [[self.bin.public_id, self.lamp.public_id], [self.sofa.public_id], []])
