@@ -1,4 +1,4 @@
-"""Request bodies refused by their size before anyone reads them.
+"""Requests refused before anyone reads them: bodies by their size, addresses with a null character.
 
 Django reads a body only when a view (or the CSRF middleware) asks for `request.POST`, but then it
 reads all of it: a multipart upload is spooled to disk in full before any view can say no. This
@@ -14,6 +14,7 @@ the door's limit, whatever the server below passes on.
 
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -102,6 +103,10 @@ class BodySizeMiddleware:
 
     def _refusal(self, request):
         door = _door_for(request.path_info)
+        # No text column takes a null character (PostgreSQL refuses it with an error, SQLite would
+        # store it): a path or query naming one is bad input, answered before any view or query.
+        if "\x00" in request.path_info or "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
+            return door.refuse(request, 400, _("The address contains a null character."))
         limit = door.max_bytes()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

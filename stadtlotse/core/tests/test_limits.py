@@ -11,7 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import SimpleTestCase, override_settings
 
 from stadtlotse.core import limits, ratelimit, slots
-from stadtlotse.testing.cases import StadtlotseTestCase
+from stadtlotse.testing.cases import StadtlotseTestCase, report
 
 
 class BodySizeTests(StadtlotseTestCase):
@@ -28,6 +28,20 @@ class BodySizeTests(StadtlotseTestCase):
                                     HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH="")
         self.assertEqual(response.status_code, 411)
         self.assertContains(response, "Content-Length", status_code=411)
+
+    def test_a_null_character_in_the_address_is_400_at_every_door(self):
+        # PostgreSQL refuses NUL in text: before this check /open311/v2/services/%00.json was a 500.
+        report()
+        for path in ("/open311/v2/services/%00.json", "/open311/v2/requests.json?status=%00",
+                     "/karte/liste?q=%00", "/t/SL-2026-0001?x=%00", "/feeds/bezirk/%00.rss", "/?ticket=a%00b",
+                     "/backoffice/tickets?q=%00"):
+            with self.subTest(path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("Nullzeichen", response.content.decode())
+        response = self.client.get("/open311/v2/services/%00.xml", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertIn("<error>", response.content.decode())
+        self.assertIn("null character", response.content.decode())
 
     def test_every_public_door_has_its_own_refusal(self):
         self.assertEqual({door.prefix for door in limits.doors()}, {"/melden", "/open311/"})
