@@ -180,12 +180,13 @@ def bulk(request):
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(back)
-    done, failed = form.perform()
-    if done:
+    outcomes = form.perform()
+    if done := [o.ticket for o in outcomes if o.done]:
         messages.success(request, _("Done for %(count)d ticket(s): %(ids)s.") % {
             "count": len(done), "ids": ", ".join(t.public_id for t in done)})
-    for ticket, error in failed:
-        messages.error(request, f"{ticket.public_id}: {error}")
+    for outcome in outcomes:
+        if not outcome.done:
+            messages.error(request, f"{outcome.ticket.public_id}: {outcome.error}")
     return redirect(back)
 
 
