@@ -28,7 +28,7 @@ TYPED = re.compile(rf"^({PREFIX})[\s-]*({YEAR})[\s-]*(\d{{1,9}})$")
 
 def format_id(prefix: str, year: int, number: int) -> str:
     """The ticket id for a prefix, year and per-year number, as intake hands it out."""
-    return f"{prefix.upper()}-{year:04d}-{number:0{NUMBER_DIGITS}d}"
+    return f"{prefix}-{year:04d}-{number:0{NUMBER_DIGITS}d}"
 
 
 def parse_typed(text: str) -> str | None:
@@ -37,4 +37,4 @@ def parse_typed(text: str) -> str | None:
     if match is None:
         return None
     prefix, year, number = match.groups()
-    return format_id(prefix, int(year), int(number))
+    return format_id(prefix.upper(), int(year), int(number))
