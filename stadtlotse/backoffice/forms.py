@@ -19,7 +19,7 @@ from stadtlotse.catalog.models import Area, Category, Department, Priority, Temp
 from stadtlotse.intake import intake
 from stadtlotse.routing.departments import choose_department
 from stadtlotse.tickets import bulk, ids, merge, moderation, search, workflow
-from stadtlotse.tickets.models import Contact, Ticket
+from stadtlotse.tickets.models import Contact, Ticket, TicketQuerySet
 
 from . import queues
 
@@ -442,7 +442,7 @@ class TicketFilterForm(forms.Form):
             self.add_error("received_to", _("The end of the date range lies before its start."))
         return data
 
-    def apply(self, tickets):
+    def apply(self, tickets: TicketQuerySet) -> TicketQuerySet:
         """The tickets matching the valid filters, sorted; invalid ones are shown as errors and ignored."""
         self.is_valid()
         data = self.cleaned_data
