@@ -73,9 +73,9 @@ class Filter:
     def narrow(self, rows):
         """Tickets, or daily/monthly figures (same field names), matching everything but the period."""
         if self.district:
-            rows = rows.filter(area_id__in=Area.objects.subtree_ids(self.district))
+            rows = rows.filter(area_id__in=Area.objects.subtree(self.district).values("pk"))
         if self.category:
-            rows = rows.filter(category_id__in=Category.objects.subtree_ids(self.category))
+            rows = rows.filter(category_id__in=Category.objects.subtree(self.category).values("pk"))
         if self.department:
             rows = rows.filter(department=self.department)
         if self.departments is not None:

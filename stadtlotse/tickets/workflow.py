@@ -3,6 +3,7 @@
 Each function takes the ticket first, an explicit actor `by` (a staff User or an `Actor`), writes
 an Event, and queues the jobs it needs (forwarding, notifications) in the same transaction. An
 illegal change raises `WorkflowError` with a message for the person who tried it, and changes nothing.
+Publication is not here: `moderation.moderate` is its one home (it tells the reporter of a hidden report).
 """
 
 from dataclasses import dataclass
