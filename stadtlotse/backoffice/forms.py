@@ -5,6 +5,7 @@ workflow decides whether the change is allowed and raises WorkflowError when it 
 """
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,12 +18,10 @@ from stadtlotse.accounts.models import SavedView, User
 from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic
 from stadtlotse.intake import intake
 from stadtlotse.routing.departments import choose_department
-from stadtlotse.tickets import merge, moderation, search, workflow
-from stadtlotse.tickets.models import Contact, TemplateGap, TextTemplate, Ticket
+from stadtlotse.tickets import bulk, ids, merge, moderation, search, workflow
+from stadtlotse.tickets.models import Contact, TemplateGap, TextTemplate, Ticket, TicketQuerySet
 
 from . import queues
-
-TICKET_ID_PATTERN = r"^[A-Za-z]{1,10}-\d{4}-\d{4,9}$"
 
 # Urgent first, then high, then normal (a rank the database keeps in Ticket.urgency).
 URGENCY = "urgency"
@@ -257,7 +256,7 @@ class ReopenForm(ActionForm):
 class MarkDuplicateForm(ActionForm):
     action = "mark_duplicate"
     title = _("Mark as duplicate")
-    original = forms.RegexField(label=_("Duplicate of ticket"), regex=TICKET_ID_PATTERN,
+    original = forms.RegexField(label=_("Duplicate of ticket"), regex=ids.EXACT,
                                 help_text=_("The id of the ticket that stays open, e.g. SL-2026-0042."),
                                 error_messages={"invalid": _("This is not a ticket id.")})
     note = text_field(_("Public note"), required=False)
@@ -443,7 +442,7 @@ class TicketFilterForm(forms.Form):
             self.add_error("received_to", _("The end of the date range lies before its start."))
         return data
 
-    def apply(self, tickets):
+    def apply(self, tickets: TicketQuerySet) -> TicketQuerySet:
         """The tickets matching the valid filters, sorted; invalid ones are shown as errors and ignored."""
         self.is_valid()
         data = self.cleaned_data
@@ -459,10 +458,8 @@ class TicketFilterForm(forms.Form):
         elif status:
             tickets = tickets.filter(status=status)
         if category := data.get("category"):
-            # The tree is group › category › subcategory: a group matches everything below it.
-            tickets = tickets.filter(
-                Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category)
-            )
+            # A group matches everything below it.
+            tickets = tickets.filter(category__in=Category.objects.subtree(category))
         if data.get("district"):
             tickets = tickets.filter(area=data["district"])
         if data.get("department"):
@@ -521,12 +518,7 @@ class SavedViewForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    """One action on many tickets selected in the list. Each ticket is changed on its own (merge: all at once)."""
-
-    MAX_TICKETS = 100
-    STATUS_ACTIONS = {
-        Ticket.Status.ACCEPTED: workflow.accept, Ticket.Status.IN_PROGRESS: workflow.start,
-    }
+    """One action on many tickets selected in the list; tickets.bulk does it and says what happened to each."""
 
     tickets = forms.ModelMultipleChoiceField(
         label=_("Tickets"), queryset=Ticket.objects.none(), to_field_name="public_id",
@@ -544,9 +536,7 @@ class BulkForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none(),
                                       empty_label=_("nobody"))
     status = forms.ChoiceField(label=_("New status"), required=False, choices=[
-        ("", "—"), (Ticket.Status.ACCEPTED, Ticket.Status.ACCEPTED.label),
-        (Ticket.Status.IN_PROGRESS, Ticket.Status.IN_PROGRESS.label),
-        (Ticket.Status.DONE, Ticket.Status.DONE.label), (Ticket.Status.REJECTED, Ticket.Status.REJECTED.label),
+        ("", "—"), *((status, Ticket.Status(status).label) for status in bulk.STATUS_STEPS),
     ])
     template = forms.ModelChoiceField(
         label=_("Text template"), required=False, empty_label=_("none"),
@@ -555,12 +545,12 @@ class BulkForm(forms.Form):
     )
     note = forms.CharField(label=_("Public note"), required=False, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 2}))
-    survivor = forms.RegexField(label=_("Ticket that stays open (merge)"), regex=TICKET_ID_PATTERN, required=False,
+    survivor = forms.RegexField(label=_("Ticket that stays open (merge)"), regex=ids.EXACT, required=False,
                                 help_text=_("One of the selected tickets; empty for the oldest."),
                                 error_messages={"invalid": _("This is not a ticket id.")})
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["tickets"].queryset = Ticket.objects.visible_to(user).select_related(
@@ -570,13 +560,13 @@ class BulkForm(forms.Form):
             people = people.filter(memberships__department_id__in=user.department_ids()).distinct()
         self.fields["assignee"].queryset = people.order_by("first_name", "last_name", "username")
 
-    def clean_tickets(self):
+    def clean_tickets(self) -> list[Ticket]:
         tickets = self.cleaned_data["tickets"]
-        if len(tickets) > self.MAX_TICKETS:
-            raise forms.ValidationError(_("At most %(count)d tickets at once.") % {"count": self.MAX_TICKETS})
-        return sorted(tickets, key=lambda t: (t.created_at, t.pk))
+        if len(tickets) > bulk.MAX_TICKETS:
+            raise forms.ValidationError(_("At most %(count)d tickets at once.") % {"count": bulk.MAX_TICKETS})
+        return bulk.oldest_first(tickets)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         action = data.get("action")
         if action == "forward" and not data.get("department"):
@@ -588,50 +578,27 @@ class BulkForm(forms.Form):
                 self.add_error("tickets", _("Select at least two tickets to merge."))
             elif data.get("survivor"):
                 chosen = [t for t in data["tickets"] if t.public_id.upper() == data["survivor"].upper()]
-                if not chosen:
+                if chosen:
+                    data["survivor"] = chosen[0]
+                else:
                     self.add_error("survivor", _("The ticket that stays open must be one of the selected."))
         return data
 
-    def _note_for(self, ticket):
-        note = self.cleaned_data.get("note", "").strip()
-        template = self.cleaned_data.get("template")
-        return note or (template.render(ticket) if template else "")
-
-    def perform(self):
-        """Run the action; returns (changed tickets, [(ticket, error message)])."""
+    def perform(self) -> list[bulk.Outcome]:
+        """Run the chosen action; one outcome per ticket (done, or refused with the reason)."""
         data, by = self.cleaned_data, self.user
-        tickets, done, failed = data["tickets"], [], []
-        if data["action"] == "merge":
-            survivor = next((t for t in tickets if t.public_id.upper() == data["survivor"].upper()), tickets[0]) \
-                if data.get("survivor") else tickets[0]
-            try:
-                merge.merge(survivor, [t for t in tickets if t.pk != survivor.pk], by=by, note=data.get("note", ""))
-            except workflow.WorkflowError as exc:
-                return [], [(survivor, str(exc))]
-            return tickets, []
-        for ticket in tickets:
-            try:
-                self._perform_one(ticket, data, by)
-            except (workflow.WorkflowError, TemplateGap) as exc:
-                failed.append((ticket, str(exc)))
-            else:
-                done.append(ticket)
-        return done, failed
-
-    def _perform_one(self, ticket, data, by):
-        action = data["action"]
-        if action == "forward":
-            workflow.forward(ticket, data["department"], by=by, note=data.get("note", ""))
-        elif action == "assign":
-            workflow.assign(ticket, data.get("assignee"), by=by)
-        elif action == "publish":
-            workflow.set_publication(ticket, Ticket.Publication.PUBLISHED, by=by)
-        elif data["status"] == Ticket.Status.DONE:
-            workflow.resolve(ticket, by=by, note=self._note_for(ticket))
-        elif data["status"] == Ticket.Status.REJECTED:
-            workflow.reject(ticket, by=by, reason=self._note_for(ticket))
-        else:
-            self.STATUS_ACTIONS[data["status"]](ticket, by=by, note=self._note_for(ticket))
+        tickets, note = data["tickets"], data.get("note", "")
+        match data["action"]:
+            case "merge":
+                return bulk.merge(tickets, survivor=data.get("survivor") or None, by=by, note=note)
+            case "forward":
+                return bulk.forward(tickets, data["department"], by=by, note=note)
+            case "assign":
+                return bulk.assign(tickets, data.get("assignee"), by=by)
+            case "publish":
+                return bulk.publish(tickets, by=by)
+            case _:
+                return bulk.set_status(tickets, data["status"], by=by, note=note, template=data.get("template"))
 
 
 class PhotoModerationForm(forms.Form):

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -172,7 +172,7 @@ def ticket_list(request):
 
 @login_required
 @require_POST
-def bulk(request):
+def bulk(request: HttpRequest) -> HttpResponse:
     """One action on the tickets selected in the list; what failed is reported per ticket."""
     form = BulkForm(request.POST, user=request.user)
     back = reverse("backoffice:tickets") + "?" + QueryDict(request.POST.get("next", "")[:1000]).urlencode()
@@ -180,12 +180,13 @@ def bulk(request):
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(back)
-    done, failed = form.perform()
-    if done:
+    outcomes = form.perform()
+    if done := [o.ticket for o in outcomes if o.done]:
         messages.success(request, _("Done for %(count)d ticket(s): %(ids)s.") % {
             "count": len(done), "ids": ", ".join(t.public_id for t in done)})
-    for ticket, error in failed:
-        messages.error(request, f"{ticket.public_id}: {error}")
+    for outcome in outcomes:
+        if not outcome.done:
+            messages.error(request, f"{outcome.ticket.public_id}: {outcome.error}")
     return redirect(back)
 
 

@@ -2,6 +2,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,8 @@ class TreeNode:
     """For models with a `parent`: the chain up to the root (bounded, in case of a cycle in bad data)."""
 
     MAX_DEPTH = 10
+    # How many levels the tree has at most; queries over a whole subtree reach this far down.
+    LEVELS = MAX_DEPTH
 
     def ancestors(self):
         """This node and its parents, nearest first."""
@@ -73,19 +76,35 @@ class Department(models.Model):
             raise ValidationError({"email": _("A department with the e-mail connector needs an e-mail address.")})
 
 
-class CategoryQuerySet(models.QuerySet):
-    def active(self):
+class TreeQuerySet(models.QuerySet):
+    """Queries over a tree of `TreeNode`s (categories, districts), in one database query each."""
+
+    def _up_paths(self) -> list[str]:
+        """Lookups from a node to each of its ancestors: parent, parent__parent, … (LEVELS - 1 of them)."""
+        return ["__".join(["parent"] * level) for level in range(1, self.model.LEVELS)]
+
+    def subtree(self, node: models.Model) -> "TreeQuerySet":
+        """The node and everything below it; lazy, so `category__in=…subtree(c)` stays one query."""
+        below = Q(pk=node.pk)
+        for path in self._up_paths():
+            below |= Q(**{path: node.pk})
+        return self.filter(below)
+
+    def subtree_ids(self, node: models.Model) -> list[int]:
+        """The ids of the node and of everything below it."""
+        return list(self.subtree(node).values_list("pk", flat=True))
+
+
+class CategoryQuerySet(TreeQuerySet):
+    def active(self) -> "CategoryQuerySet":
         return self.filter(is_active=True)
 
-    def reportable(self):
+    def reportable(self) -> "CategoryQuerySet":
         """Categories a resident can choose: active ones without active children, under active parents."""
-        return (
-            self.active()
-            .exclude(children__is_active=True)
-            .exclude(parent__is_active=False)
-            .exclude(parent__parent__is_active=False)
-            .distinct()
-        )
+        categories = self.active().exclude(children__is_active=True)
+        for path in self._up_paths():
+            categories = categories.exclude(**{f"{path}__is_active": False})
+        return categories.distinct()
 
 
 class Category(TreeNode, models.Model):
@@ -127,6 +146,9 @@ class Category(TreeNode, models.Model):
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
+    # group › category › subcategory
+    LEVELS = 3
+
     objects = CategoryQuerySet.as_manager()
 
     class Meta:
@@ -145,6 +167,10 @@ class Category(TreeNode, models.Model):
                 raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
             seen.add(node.pk)
             node = node.parent
+        # Subtree queries (map, feeds, filters, figures) reach LEVELS down, so the tree may not grow deeper.
+        if self.parent is not None and len(self.parent.ancestors()) >= self.LEVELS:
+            raise ValidationError({"parent": _("Categories have at most %(levels)d levels: group, category and "
+                                               "subcategory.") % {"levels": self.LEVELS}})
 
     @property
     def display_name(self):
@@ -209,6 +235,8 @@ class Area(TreeNode, models.Model):
     min_lon = models.FloatField(editable=False, default=0)
     max_lon = models.FloatField(editable=False, default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TreeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -27,6 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from stadtlotse.core import ratelimit
+from stadtlotse.tickets import ids
 from stadtlotse.tickets.models import Ticket
 
 from . import status
@@ -37,9 +38,9 @@ S = Ticket.Status
 DEFAULT_KEYWORDS = {
     "ANGENOMMEN": S.ACCEPTED, "IN BEARBEITUNG": S.IN_PROGRESS, "ERLEDIGT": S.DONE, "ABGELEHNT": S.REJECTED,
 }
-TICKET_ID = re.compile(r"\b([A-Za-z]{1,10}-\d{4}-\d{4,9})\b")
+TICKET_ID = ids.IN_TEXT
 # The plus part of a reply address: the ticket id and its secret code (antwort+SL-2026-0042.3f9c…@).
-REPLY_MAILBOX = re.compile(r"([A-Za-z]{1,10}-\d{4}-\d{4,9})(?:\.([0-9A-Fa-f]{1,64}))?")
+REPLY_MAILBOX = re.compile(rf"({ids.SHAPE})(?:\.([0-9A-Fa-f]{{1,64}}))?")
 REPLY_CODE_CHARS = 24  # hex digits, 96 bits: not guessable, short enough for every mail client
 REPLY_CODE_SALT = "stadtlotse.connectors.reply-address"
 HEADER_END = re.compile(rb"\r?\n\r?\n")

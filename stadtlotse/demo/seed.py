@@ -30,7 +30,7 @@ from stadtlotse.catalog.loading import load_catalog
 from stadtlotse.catalog.models import Area, Category, Department, RoutingRule
 from stadtlotse.intake import intake
 from stadtlotse.catalog.geometry import shape_from_geojson
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
 REPORTS_FILE = Path(__file__).resolve().parent / "data" / "demo-reports.json"
@@ -253,14 +253,14 @@ def answer(text):
 
 def publish(public_description=None):
     def step(ticket, cast, tickets):
-        workflow.set_publication(ticket, Ticket.Publication.PUBLISHED, by=cast.desk,
-                                 public_description=public_description)
+        moderation.moderate(ticket, Ticket.Publication.PUBLISHED, by=cast.desk,
+                            public_description=public_description)
     return step
 
 
 def hide(reason):
     def step(ticket, cast, tickets):
-        workflow.set_publication(ticket, Ticket.Publication.HIDDEN, by=cast.desk, reason=reason)
+        moderation.moderate(ticket, Ticket.Publication.HIDDEN, by=cast.desk, reason=reason)
     return step
 
 

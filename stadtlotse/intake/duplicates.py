@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -45,10 +45,7 @@ def bounding_box(lat, lon, radius_m):
 
 def related_category_ids(category):
     """The category's group and everything in it (the tree is at most three levels deep)."""
-    group = category.group
-    return list(
-        Category.objects.filter(Q(pk=group.pk) | Q(parent=group) | Q(parent__parent=group)).values_list("pk", flat=True)
-    )
+    return Category.objects.subtree_ids(category.group)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from stadtlotse.media import media
 from stadtlotse.notifications import notify
 from stadtlotse.routing.areas import find_area
 from stadtlotse.routing.departments import choose_department
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import ids, workflow
 from stadtlotse.tickets.models import Contact, Event, Ticket, TicketSequence
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def next_public_id(now=None):
     sequence = TicketSequence.objects.select_for_update().get(prefix=prefix, year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
-    return f"{prefix}-{year}-{sequence.last_number:04d}"
+    return ids.format_id(prefix, year, sequence.last_number)
 
 
 def clean_text(value):

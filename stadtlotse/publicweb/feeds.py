@@ -19,7 +19,6 @@ from stadtlotse.catalog.models import Area, Category
 from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Event, Ticket
 
-from .mapdata import subtree_ids
 
 FEED_ITEMS = 50
 
@@ -92,7 +91,7 @@ class CategoryFeed(TicketEventsFeed):
         return reverse("publicweb:map_list") + f"?category={category.service_code}"
 
     def items(self, category):
-        return self.events(category_id__in=subtree_ids(category))
+        return self.events(category__in=Category.objects.subtree(category))
 
 
 class DistrictAtomFeed(DistrictFeed):

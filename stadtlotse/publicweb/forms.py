@@ -20,13 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from stadtlotse.catalog.models import Category, pick_language
 from stadtlotse.intake import intake
 from stadtlotse.media import media
-from stadtlotse.tickets import disclosure
+from stadtlotse.tickets import disclosure, ids
 from stadtlotse.tickets.models import Contact, Ticket
 
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
-# What people type when they look a ticket up: "SL-2026-0042", "sl 2026 42".
-TICKET_ID_INPUT = re.compile(r"^([A-Za-z]{1,10})[\s-]*(\d{4})[\s-]*(\d{1,9})$")
 DECIMAL = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # Up to this many answers a single-choice question is shown as radio buttons, beyond it as a list.
 MAX_RADIO_CHOICES = 5
@@ -412,16 +410,15 @@ class LookupForm(PublicForm):
 
     @staticmethod
     def example():
-        return f"{settings.STADTLOTSE['TICKET_PREFIX']}-{timezone.localdate().year}-0042"
+        return ids.format_id(settings.STADTLOTSE["TICKET_PREFIX"], timezone.localdate().year, 42)
 
     def clean_ticket(self):
-        match = TICKET_ID_INPUT.match(self.cleaned_data["ticket"].strip())
-        if not match:
+        # What people type when they look a ticket up: "SL-2026-0042", "sl 2026 42".
+        public_id = ids.parse_typed(self.cleaned_data["ticket"])
+        if public_id is None:
             raise ValidationError(
                 _("This is not a ticket id. Ticket ids look like %(example)s.") % {"example": self.example()}
             )
-        prefix, year, number = match.groups()
-        public_id = f"{prefix.upper()}-{year}-{int(number):04d}"
         # Only public reports: "exists but not public" would let anyone count and probe the ids.
         self.found = disclosure.public_tickets().filter(public_id__iexact=public_id).only("public_id").first()
         if self.found is None:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, FloatField, Func, Q
+from django.db.models import Avg, Count, F, FloatField, Func
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,20 +102,12 @@ def _filtered(tickets, map_filter, now):
         statuses = STATUS_GROUPS.get(map_filter.status, (map_filter.status,))
         tickets = tickets.filter(status__in=statuses)
     if map_filter.category is not None:
-        tickets = tickets.filter(category_id__in=subtree_ids(map_filter.category))
+        tickets = tickets.filter(category__in=Category.objects.subtree(map_filter.category))
     if map_filter.area_id:
         tickets = tickets.filter(area_id=map_filter.area_id)
     if map_filter.days:
         tickets = tickets.filter(created_at__gte=now - timedelta(days=map_filter.days))
     return tickets
-
-
-def subtree_ids(category):
-    """The category and its descendants (three levels at most)."""
-    return list(
-        Category.objects.filter(Q(pk=category.pk) | Q(parent=category) | Q(parent__parent=category))
-        .values_list("pk", flat=True)
-    )
 
 
 def category_names():

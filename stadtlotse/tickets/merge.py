@@ -9,6 +9,8 @@ subscriptions.status_changed), and they are told of the merge by the usual statu
 ("duplicate of SL-…"). Nothing is copied, so undoing a merge needs nothing undone.
 """
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -23,7 +25,7 @@ MAX_MERGE = 50
 
 
 @transaction.atomic
-def merge(survivor, duplicates, *, by, note=""):
+def merge(survivor: Ticket, duplicates: Sequence[Ticket], *, by: workflow.By, note: str = "") -> list[Event]:
     """Close every ticket in `duplicates` as a duplicate of `survivor`; returns their merge Events.
 
     All or nothing: if one of them cannot be merged (closed, the survivor itself, not permitted)
@@ -45,7 +47,7 @@ def merge(survivor, duplicates, *, by, note=""):
 
 
 @transaction.atomic
-def unmerge(ticket, *, by, reason):
+def unmerge(ticket: Ticket, *, by: workflow.By, reason: str) -> Event:
     """Undo the merge of `ticket`: it returns to the status it had before, supporters are taken back.
 
     The one step outside the transition table, because it restores a state the table allowed before.

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic, pick_language
 
+from . import ids
 
 # A ticket id in URLs: prefix, year of receipt, number (SL-2026-0042).
-TICKET_ID_PATTERN = r"(?P<public_id>[A-Za-z]{1,10}-\d{4}-\d{4,9})"
+TICKET_ID_PATTERN = ids.URL_PATTERN
 
 
 def new_access_token():

@@ -5,13 +5,17 @@
     redact_photo(photo, {"x": 120, "y": 40, "w": 200, "h": 60}, by=alice)
 
 Hiding (the report or one photo) needs a reason; it is recorded on the timeline and told to the
-reporter, who otherwise would wonder why their report or photo does not appear.
+reporter, who otherwise would wonder why their report or photo does not appear. Publishing tells
+nobody. `moderate` is the only way publication changes after intake, so every path (the ticket
+page, a bulk action, the demo data) keeps that rule.
 """
 
 import logging
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import hooks, workflow
@@ -21,21 +25,39 @@ MAX_REDACTIONS = 50
 logger = logging.getLogger(__name__)
 
 
-def _tell_reporter(ticket, event):
+def _tell_reporter(ticket: Ticket, event: Event) -> None:
     hooks.call("moderated", ticket, event)
 
 
 @transaction.atomic
-def moderate(ticket, publication, *, by, reason="", public_description=None):
-    """Publish or hide the report; a hidden report's reporter hears the reason."""
-    event = workflow.set_publication(ticket, publication, by=by, reason=reason, public_description=public_description)
-    if publication == Ticket.Publication.HIDDEN and event.data.get("from") != Ticket.Publication.HIDDEN:
+def moderate(ticket: Ticket, publication: str, *, by: workflow.By, reason: str = "",
+             public_description: str | None = None) -> Event:
+    """Publish or hide the report (separate from its status); a newly hidden report's reporter hears the reason.
+
+    Hiding needs a reason. `public_description`, when given, is what the public reads instead of the
+    description as sent.
+    """
+    workflow.check_allowed(ticket, by, "moderate")
+    if publication not in Ticket.Publication.values:
+        raise workflow.WorkflowError(_("Unknown publication state."))
+    if publication == Ticket.Publication.HIDDEN and not reason.strip():
+        raise workflow.WorkflowError(_("Please give a reason for hiding the report."))
+    workflow.lock(ticket)
+    data: dict[str, Any] = {"from": ticket.publication, "to": publication}
+    ticket.publication = publication
+    if public_description is not None and public_description != ticket.public_description:
+        ticket.public_description = public_description
+        data["public_description_changed"] = True
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=["publication", "public_description", "updated_at"])
+    event = workflow.record(ticket, Event.Kind.MODERATED, by=by, note=reason.strip(), data=data)
+    if publication == Ticket.Publication.HIDDEN and data["from"] != Ticket.Publication.HIDDEN:
         _tell_reporter(ticket, event)
     return event
 
 
 @transaction.atomic
-def set_photo_hidden(photo, hidden, *, by, reason=""):
+def set_photo_hidden(photo: Attachment, hidden: bool, *, by: workflow.By, reason: str = "") -> Event | None:
     """Hide one photo from the public (or show it again). Returns the Event, or None if nothing changed."""
     ticket = photo.ticket
     workflow.check_allowed(ticket, by, "moderate")
@@ -54,7 +76,7 @@ def set_photo_hidden(photo, hidden, *, by, reason=""):
     return event
 
 
-def redact_photo(photo, box, *, by):
+def redact_photo(photo: Attachment, box: dict[str, int], *, by: workflow.By) -> Event:
     """Blur one more rectangle (pixels of the upright original) in the photo's public version.
 
     The old public version is withdrawn in the same transaction that records the rectangle and the
@@ -69,7 +91,7 @@ def redact_photo(photo, box, *, by):
     return _change_redactions(photo, by=by, add=box)
 
 
-def remove_redaction(photo, number, *, by):
+def remove_redaction(photo: Attachment, number: int, *, by: workflow.By) -> Event:
     """Take back the rectangle `number` (1-based) that staff drew, e.g. one drawn in the wrong place.
 
     Only hand-drawn rectangles can be removed; what the detector found stays blurred. Returns the Event.
@@ -77,7 +99,8 @@ def remove_redaction(photo, number, *, by):
     return _change_redactions(photo, by=by, remove=number)
 
 
-def _change_redactions(photo, *, by, add=None, remove=None):
+def _change_redactions(photo: Attachment, *, by: workflow.By, add: dict[str, int] | None = None,
+                       remove: int | None = None) -> Event:
     ticket = photo.ticket
     workflow.check_allowed(ticket, by, "moderate")
     with transaction.atomic():

@@ -27,11 +27,13 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
+from . import ids
+
 TABLE = "tickets_search"
 MAX_QUERY_WORDS = 10
 MAX_DOCUMENT_CHARS = 100_000
 WORD = re.compile(r"\w+", re.UNICODE)
-TICKET_ID = re.compile(r"^\s*([A-Za-z]{1,10}-\d{4}-\d{4,9})\s*$")
+TICKET_ID = ids.SEARCH
 
 # Timeline entries whose text is worth finding; delivery and notification details are not.
 TEXT_KINDS = {

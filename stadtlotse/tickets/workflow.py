@@ -3,9 +3,12 @@
 Each function takes the ticket first, an explicit actor `by` (a staff User or an `Actor`), writes
 an Event, and queues the jobs it needs (forwarding, notifications) in the same transaction. An
 illegal change raises `WorkflowError` with a message for the person who tried it, and changes nothing.
+Publication is not here: `moderation.moderate` is its one home (it tells the reporter of a hidden report).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
 
 from django.conf import settings
 from django.db import transaction
@@ -13,7 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stadtlotse.catalog.models import Priority, Topic
+from stadtlotse.accounts.models import User
+from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic
 
 from . import deadlines, hooks, search
 from .models import Event, Ticket
@@ -48,18 +52,21 @@ class Actor:
 
     kind: str
     name: str
-    department: object = None
+    department: Department | None = None
 
 
 SYSTEM = Actor(Event.ActorKind.SYSTEM, "Stadtlotse")
 REPORTER = Actor(Event.ActorKind.REPORTER, "reporter")
 
+# Who acts: a member of staff, or the system, the reporter or another system.
+By: TypeAlias = User | Actor
 
-def external(name, department=None):
+
+def external(name: str, department: Department | None = None) -> Actor:
     return Actor(Event.ActorKind.EXTERNAL, name, department)
 
 
-def allowed_actions(ticket, user):
+def allowed_actions(ticket: Ticket, user: User) -> set[str]:
     """The actions `user` may take on `ticket` (used for buttons and for checks)."""
     if not user.is_active:
         return set()
@@ -70,7 +77,7 @@ def allowed_actions(ticket, user):
     return set()
 
 
-def check_allowed(ticket, by, action):
+def check_allowed(ticket: Ticket, by: By, action: str) -> None:
     """Raise WorkflowError unless `by` may do `action` with the ticket (system actors always may)."""
     if isinstance(by, Actor):
         return
@@ -78,7 +85,7 @@ def check_allowed(ticket, by, action):
         raise WorkflowError(_("You may not do this with ticket %(id)s.") % {"id": ticket.public_id})
 
 
-def _require_transition(ticket, to):
+def _require_transition(ticket: Ticket, to: str) -> None:
     if to not in TRANSITIONS[ticket.status]:
         raise WorkflowError(
             _("Ticket %(id)s is “%(current)s” and cannot become “%(target)s”.")
@@ -86,7 +93,7 @@ def _require_transition(ticket, to):
         )
 
 
-def lock(ticket):
+def lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock, so two people acting at once cannot interleave. Call in a transaction."""
     fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
     for field in fresh._meta.concrete_fields:
@@ -94,8 +101,9 @@ def lock(ticket):
     return ticket
 
 
-def record(ticket, kind, *, by, visibility=Event.Visibility.INTERNAL, note="", status_from="", status_to="",
-           department=None, data=None, at=None):
+def record(ticket: Ticket, kind: str, *, by: By, visibility: str = Event.Visibility.INTERNAL, note: str = "",
+           status_from: str = "", status_to: str = "", department: Department | None = None,
+           data: dict[str, Any] | None = None, at: datetime | None = None) -> Event:
     """Append one Event to the ticket's timeline."""
     event = Event(
         ticket=ticket, kind=kind, visibility=visibility, note=note, status_from=status_from,
@@ -116,8 +124,9 @@ def record(ticket, kind, *, by, visibility=Event.Visibility.INTERNAL, note="", s
     return event
 
 
-def _change_status(ticket, to, *, by, note="", kind=Event.Kind.STATUS_CHANGED, department=None,
-                   visibility=Event.Visibility.PUBLIC, notify=True, data=None):
+def _change_status(ticket: Ticket, to: str, *, by: By, note: str = "", kind: str = Event.Kind.STATUS_CHANGED,
+                   department: Department | None = None, visibility: str = Event.Visibility.PUBLIC,
+                   notify: bool = True, data: dict[str, Any] | None = None) -> Event:
     _require_transition(ticket, to)
     now = timezone.now()
     previous = ticket.status
@@ -137,13 +146,15 @@ def _change_status(ticket, to, *, by, note="", kind=Event.Kind.STATUS_CHANGED, d
     return event
 
 
-def _touch(ticket, *fields):
+def _touch(ticket: Ticket, *fields: str) -> None:
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=[*fields, "updated_at"])
 
 
 @transaction.atomic
-def classify(ticket, *, by, topic=None, priority=None, category=None, lat=None, lon=None, address=None, area=None):
+def classify(ticket: Ticket, *, by: By, topic: str | None = None, priority: str | None = None,
+             category: Category | None = None, lat: float | None = None, lon: float | None = None,
+             address: str | None = None, area: Area | None = None) -> Event | None:
     """The desk's triage: topic, urgency, category and location corrections. Internal."""
     check_allowed(ticket, by, "classify")
     lock(ticket)
@@ -176,7 +187,7 @@ def classify(ticket, *, by, topic=None, priority=None, category=None, lat=None, 
 
 
 @transaction.atomic
-def forward(ticket, department, *, by, note="", notify=True):
+def forward(ticket: Ticket, department: Department, *, by: By, note: str = "", notify: bool = True) -> Event:
     """Hand the ticket to a department. Writes a public Event and queues the delivery job."""
     check_allowed(ticket, by, "forward")
     lock(ticket)
@@ -201,7 +212,7 @@ def forward(ticket, department, *, by, note="", notify=True):
 
 
 @transaction.atomic
-def accept(ticket, *, by, note=""):
+def accept(ticket: Ticket, *, by: By, note: str = "") -> Event:
     """The department takes responsibility; the reporter hears so."""
     check_allowed(ticket, by, "accept")
     lock(ticket)
@@ -209,7 +220,7 @@ def accept(ticket, *, by, note=""):
 
 
 @transaction.atomic
-def start(ticket, *, by, note=""):
+def start(ticket: Ticket, *, by: By, note: str = "") -> Event:
     check_allowed(ticket, by, "start")
     lock(ticket)
     if ticket.status == S.FORWARDED:
@@ -218,7 +229,7 @@ def start(ticket, *, by, note=""):
 
 
 @transaction.atomic
-def resolve(ticket, *, by, note):
+def resolve(ticket: Ticket, *, by: By, note: str) -> Event:
     """Close as done. The public note is required: the reporter and the public read it."""
     check_allowed(ticket, by, "resolve")
     if not note.strip():
@@ -228,7 +239,7 @@ def resolve(ticket, *, by, note):
 
 
 @transaction.atomic
-def reject(ticket, *, by, reason):
+def reject(ticket: Ticket, *, by: By, reason: str) -> Event:
     """Close as not actionable, with a public reason."""
     check_allowed(ticket, by, "reject")
     if not reason.strip():
@@ -238,7 +249,7 @@ def reject(ticket, *, by, reason):
 
 
 @transaction.atomic
-def request_info(ticket, *, by, question):
+def request_info(ticket: Ticket, *, by: By, question: str) -> Event:
     """Ask the reporter a question; the deadline pauses until they answer."""
     check_allowed(ticket, by, "request_info")
     if not question.strip():
@@ -258,7 +269,7 @@ def request_info(ticket, *, by, question):
 
 
 @transaction.atomic
-def answer_info(ticket, *, text, by=REPORTER):
+def answer_info(ticket: Ticket, *, text: str, by: By = REPORTER) -> Event:
     """The reporter's answer: recorded for staff, and the ticket resumes where it was."""
     if not text.strip():
         raise WorkflowError(_("Please write your answer."))
@@ -275,7 +286,7 @@ def answer_info(ticket, *, text, by=REPORTER):
 
 
 @transaction.atomic
-def hand_back(ticket, *, by, reason):
+def hand_back(ticket: Ticket, *, by: By, reason: str) -> Event:
     """A department returns a ticket that is not theirs to the desk."""
     check_allowed(ticket, by, "hand_back")
     if not reason.strip():
@@ -294,7 +305,7 @@ def hand_back(ticket, *, by, reason):
 
 
 @transaction.atomic
-def reopen(ticket, *, by, reason):
+def reopen(ticket: Ticket, *, by: By, reason: str) -> Event:
     """Open a closed ticket again: back to its department if it had one, to the desk otherwise."""
     if by is REPORTER:
         if ticket.status in Ticket.CLOSED_STATUSES and not ticket.reporter_may_reopen():
@@ -315,7 +326,7 @@ def reopen(ticket, *, by, reason):
 
 
 @transaction.atomic
-def mark_duplicate(ticket, original, *, by, note=""):
+def mark_duplicate(ticket: Ticket, original: Ticket, *, by: By, note: str = "") -> Event:
     """Close `ticket` as a duplicate of `original`; its supporters count for the original."""
     check_allowed(ticket, by, "mark_duplicate")
     if original.pk == ticket.pk:
@@ -335,7 +346,7 @@ def mark_duplicate(ticket, original, *, by, note=""):
 
 
 @transaction.atomic
-def add_note(ticket, text, *, by, public=False):
+def add_note(ticket: Ticket, text: str, *, by: By, public: bool = False) -> Event:
     """An internal note for staff, or a public note shown on the ticket page (and sent to the reporter)."""
     check_allowed(ticket, by, "add_note")
     if not text.strip():
@@ -350,7 +361,7 @@ def add_note(ticket, text, *, by, public=False):
 
 
 @transaction.atomic
-def assign(ticket, assignee, *, by):
+def assign(ticket: Ticket, assignee: User | None, *, by: By) -> Event:
     """Give the ticket to one person (of its department, or of the desk while it has no department)."""
     check_allowed(ticket, by, "assign")
     lock(ticket)
@@ -364,25 +375,7 @@ def assign(ticket, assignee, *, by):
 
 
 @transaction.atomic
-def set_publication(ticket, publication, *, by, reason="", public_description=None):
-    """Moderation: publish or hide the report (separate from its status)."""
-    check_allowed(ticket, by, "moderate")
-    if publication not in Ticket.Publication.values:
-        raise WorkflowError(_("Unknown publication state."))
-    if publication == Ticket.Publication.HIDDEN and not reason.strip():
-        raise WorkflowError(_("Please give a reason for hiding the report."))
-    lock(ticket)
-    data = {"from": ticket.publication, "to": publication}
-    ticket.publication = publication
-    if public_description is not None and public_description != ticket.public_description:
-        ticket.public_description = public_description
-        data["public_description_changed"] = True
-    _touch(ticket, "publication", "public_description")
-    return record(ticket, Event.Kind.MODERATED, by=by, note=reason.strip(), data=data)
-
-
-@transaction.atomic
-def set_follow_up(ticket, at, *, by, reason):
+def set_follow_up(ticket: Ticket, at: datetime | None, *, by: By, reason: str) -> Event:
     """Put the ticket on follow-up (Wiedervorlage): it shows in the inbox and the digest from `at` on.
 
     `at=None` clears the follow-up. Internal; the reporter is not told.
@@ -399,7 +392,7 @@ def set_follow_up(ticket, at, *, by, reason):
 
 
 @transaction.atomic
-def escalate(ticket, *, now=None):
+def escalate(ticket: Ticket, *, now: datetime | None = None) -> Event | None:
     """Mark an overdue ticket as escalated (once per deadline); returns the Event or None."""
     lock(ticket)
     now = now or timezone.now()

@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from stadtlotse.analytics import public
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
 from .base import NOW, MarchTestCase
@@ -55,9 +55,9 @@ class OpenDataTests(MarchTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         workflow.add_note(cls.t[1], SECRET_NOTE, by=cls.alice)
-        workflow.set_publication(cls.t[1], Ticket.Publication.PUBLISHED, by=cls.alice,
-                                 public_description="Sperrmüll am Gehweg.")
-        workflow.set_publication(cls.t[5], Ticket.Publication.HIDDEN, by=cls.alice, reason="Privat")
+        moderation.moderate(cls.t[1], Ticket.Publication.PUBLISHED, by=cls.alice,
+                            public_description="Sperrmüll am Gehweg.")
+        moderation.moderate(cls.t[5], Ticket.Publication.HIDDEN, by=cls.alice, reason="Privat")
 
     def published_ids(self):
         return set(Ticket.objects.published().filter(created_at__year=2026).values_list("public_id", flat=True))

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error, status_code_conformance
 
 from stadtlotse.testing.cases import report
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation
 from stadtlotse.tickets.models import Ticket
 
 from .base import Open311TestCase
@@ -25,7 +25,7 @@ class OpenAPIFuzzTests(Open311TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.ticket = report()
-        workflow.set_publication(cls.ticket, Ticket.Publication.PUBLISHED, by=cls.alice)
+        moderation.moderate(cls.ticket, Ticket.Publication.PUBLISHED, by=cls.alice)
 
     def setUp(self):
         super().setUp()

@@ -8,7 +8,7 @@ and a missing folder fails them.
 import json
 
 from stadtlotse.testing.cases import report
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation
 from stadtlotse.tickets.models import Ticket
 
 from .base import Open311TestCase, needs_shared, validate_shared
@@ -20,7 +20,7 @@ class SharedSchemaTests(Open311TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.ticket = report()
-        workflow.set_publication(cls.ticket, Ticket.Publication.PUBLISHED, by=cls.alice)
+        moderation.moderate(cls.ticket, Ticket.Publication.PUBLISHED, by=cls.alice)
 
     def json_of(self, path, **params):
         response = self.get(path, "json", data=params)

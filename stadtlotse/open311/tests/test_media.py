@@ -10,7 +10,7 @@ from django.test import override_settings
 from PIL import Image
 
 from stadtlotse.testing.cases import HERMANNPLATZ, run_jobs
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation
 from stadtlotse.tickets.models import Attachment, Ticket
 
 from .base import Open311TestCase
@@ -83,7 +83,7 @@ class MediaTests(Open311TestCase):
         self.post(**{"media[]": SimpleUploadedFile("a.jpg", jpeg(), "image/jpeg")})
         run_jobs()
         ticket = Ticket.objects.get()
-        workflow.set_publication(ticket, Ticket.Publication.PUBLISHED, by=self.alice)
+        moderation.moderate(ticket, Ticket.Publication.PUBLISHED, by=self.alice)
         [data] = json.loads(self.get(f"v2/requests/{ticket.public_id}", "json", data={"extensions": "true"}).content)
         photo = Attachment.objects.get()
         self.assertTrue(data["media_url"].endswith(f"/t/{ticket.public_id}/foto/{photo.pk}"))

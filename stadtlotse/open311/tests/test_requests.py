@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stadtlotse.testing.cases import ALEXANDERPLATZ, report, resident
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
 from .base import FORMATS, Open311TestCase
@@ -40,7 +40,7 @@ class PublicDataTests(RequestsTestCase):
                          contact=resident(name="Rita Anwohnerin", email="rita@example.org", phone="030 9876543"),
                          address="Hermannplatz 5")
         workflow.add_note(cls.car, SECRET_NOTE, by=cls.alice)
-        workflow.set_publication(cls.car, Ticket.Publication.PUBLISHED, by=cls.alice)
+        moderation.moderate(cls.car, Ticket.Publication.PUBLISHED, by=cls.alice)
         workflow.resolve(cls.car, by=cls.alice, note="Das Fahrzeug wurde abgeschleppt.")
         cls.pending = report("sicherheit-konflikt", description="Streit vor dem Späti jede Nacht.")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.testing.cases import ALEXANDERPLATZ, report
 from stadtlotse.notifications.models import Notification
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Event, Ticket
 
 from .base import FORMATS, SHARED, Open311TestCase, needs_shared
@@ -24,13 +24,13 @@ class UpdatesOutTests(Open311TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         cls.ticket = report("abfall-sperrmuell")  # direct: forwarded to the waste department on receipt
-        workflow.set_publication(cls.ticket, Ticket.Publication.PUBLISHED, by=cls.alice)
+        moderation.moderate(cls.ticket, Ticket.Publication.PUBLISHED, by=cls.alice)
         workflow.accept(cls.ticket, by=cls.bob)
         workflow.add_note(cls.ticket, SECRET, by=cls.bob)
         workflow.add_note(cls.ticket, "Abholung ist für Donnerstag geplant.", by=cls.bob, public=True)
         workflow.resolve(cls.ticket, by=cls.bob, note="Sperrmüll abgeholt.")
         cls.hidden = report("abfall-sperrmuell", place=ALEXANDERPLATZ)
-        workflow.set_publication(cls.hidden, Ticket.Publication.HIDDEN, by=cls.alice, reason="Beleidigung")
+        moderation.moderate(cls.hidden, Ticket.Publication.HIDDEN, by=cls.alice, reason="Beleidigung")
         workflow.accept(cls.hidden, by=cls.bob)
 
     def updates(self, fmt="json", **params):
@@ -78,7 +78,7 @@ class UpdatesOutTests(Open311TestCase):
         self.assertEqual(len(first), 3)
         self.assertEqual(len(second), 1)
         other = report("abfall-sperrmuell", place=ALEXANDERPLATZ)
-        workflow.set_publication(other, Ticket.Publication.PUBLISHED, by=self.alice)
+        moderation.moderate(other, Ticket.Publication.PUBLISHED, by=self.alice)
         only = json.loads(self.updates(service_request_id=other.public_id).content)
         self.assertEqual({u["service_request_id"] for u in only}, {other.public_id})
 
@@ -233,7 +233,7 @@ class AppUpdatesTests(Open311TestCase):
     def setUp(self):
         super().setUp()
         self.ticket = report("abfall-sperrmuell")
-        workflow.set_publication(self.ticket, Ticket.Publication.PUBLISHED, by=self.alice)
+        moderation.moderate(self.ticket, Ticket.Publication.PUBLISHED, by=self.alice)
         Notification.objects.all().delete()
 
     def post(self, fmt="json", **params):
@@ -291,9 +291,9 @@ class AppUpdatesTests(Open311TestCase):
     def test_an_app_sees_only_published_tickets_and_its_own(self):
         pending = report("licht-laterne", answers={"art": "flackert"})
         pending.refresh_from_db()
-        workflow.set_publication(pending, Ticket.Publication.PENDING, by=self.alice)
+        moderation.moderate(pending, Ticket.Publication.PENDING, by=self.alice)
         hidden = report("abfall-sperrmuell", place=ALEXANDERPLATZ)
-        workflow.set_publication(hidden, Ticket.Publication.HIDDEN, by=self.alice, reason="Beleidigung")
+        moderation.moderate(hidden, Ticket.Publication.HIDDEN, by=self.alice, reason="Beleidigung")
         unknown = self.post(service_request_id="SL-1999-0001")
         for ticket in (pending, hidden):
             for fmt in FORMATS:
@@ -310,7 +310,7 @@ class AppUpdatesTests(Open311TestCase):
             "description": "Laterne flackert seit Tagen.", "attribute[art]": "flackert"})
         self.assertEqual(created.status_code, 201, created.content)
         own = Ticket.objects.get(public_id=json.loads(created.content)[0]["service_request_id"])
-        workflow.set_publication(own, Ticket.Publication.PENDING, by=self.alice)
+        moderation.moderate(own, Ticket.Publication.PENDING, by=self.alice)
         response = self.post(service_request_id=own.public_id, description="Noch ein Foto folgt.")
         self.assertEqual(response.status_code, 201, response.content)
         other_app, other_plain = ApiKey.issue("Andere App", "Jemand")

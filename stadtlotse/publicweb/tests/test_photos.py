@@ -7,7 +7,7 @@ from PIL import Image
 
 from stadtlotse.testing.cases import report, run_jobs
 from stadtlotse.media.tests.images import CAMERA, TemporaryMediaMixin, image_bytes, upload
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation
 from stadtlotse.tickets.models import Attachment, Ticket
 
 from .base import PublicWebTestCase
@@ -92,7 +92,7 @@ class TicketPhotoTests(TemporaryMediaMixin, PublicWebTestCase):
         Attachment.objects.filter(pk=photo.pk).update(is_hidden=True)
         self.assertEqual(self.client.get(full).status_code, 404)
         Attachment.objects.filter(pk=photo.pk).update(is_hidden=False)
-        workflow.set_publication(ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Personen erkennbar")
+        moderation.moderate(ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Personen erkennbar")
         self.assertEqual(self.client.get(full).status_code, 404)
         self.assertEqual(self.client.get(small).status_code, 404)
         self.assertEqual(self.client.get(ticket.get_absolute_url()).status_code, 404)

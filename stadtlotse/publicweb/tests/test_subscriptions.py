@@ -9,7 +9,7 @@ from stadtlotse.testing.smtp import SMTPServer
 from stadtlotse.testing.cases import report, run_jobs
 from stadtlotse.notifications import subscriptions
 from stadtlotse.notifications.models import Notification, Subscription
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
 from .base import GermanClient, PublicWebTestCase
@@ -102,7 +102,7 @@ class SubscriptionTests(PublicWebTestCase):
 
     def test_links_of_a_report_hidden_since_lead_to_the_front_page(self):
         subscription = subscriptions.subscribe(self.ticket, NEIGHBOUR)
-        workflow.set_publication(self.ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Name genannt")
+        moderation.moderate(self.ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Name genannt")
         response = self.client.post(reverse("publicweb:subscription_confirm", args=[subscription.token]))
         self.assertRedirects(response, reverse("publicweb:home"))
         response = self.client.post(reverse("publicweb:unsubscribe", args=[subscription.token]))
@@ -134,7 +134,7 @@ class SubscriptionTests(PublicWebTestCase):
         survivor = self.ticket
         duplicate = report(description="Noch ein Sofa am selben Gehweg, seit gestern.")
         for ticket in (survivor, duplicate):
-            workflow.set_publication(ticket, "published", by=self.alice)
+            moderation.moderate(ticket, "published", by=self.alice)
         both = "beide@example.org"
         for ticket, email in ((duplicate, NEIGHBOUR), (duplicate, both), (survivor, both)):
             subscriptions.confirm(subscriptions.subscribe(ticket, email))

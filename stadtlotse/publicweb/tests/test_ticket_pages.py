@@ -4,7 +4,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from stadtlotse.testing.cases import ALEXANDERPLATZ, report, resident
-from stadtlotse.tickets import workflow
+from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
 from .base import EnglishClient, GermanClient, PublicWebTestCase
@@ -30,7 +30,7 @@ class ConfirmationTests(PublicWebTestCase):
         self.assertContains(response, self.desk_ticket.get_private_url())
         self.assertNotContains(response, f'href="{self.desk_ticket.get_absolute_url()}"')
         self.assertEqual(self.client.get(self.desk_ticket.get_absolute_url()).status_code, 404)
-        workflow.set_publication(self.desk_ticket, Ticket.Publication.PUBLISHED, by=self.alice)
+        moderation.moderate(self.desk_ticket, Ticket.Publication.PUBLISHED, by=self.alice)
         response = self.client.get(self.url(self.desk_ticket))
         self.assertContains(response, f'href="{self.desk_ticket.get_absolute_url()}"')
 
@@ -130,7 +130,7 @@ class PublicTicketPageTests(PublicWebTestCase):
         self.assertContains(self.client.get(self.pending.get_private_url()), "Unterführung")
 
     def test_hidden_ticket_is_not_found(self):
-        workflow.set_publication(self.ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Enthält Namen.")
+        moderation.moderate(self.ticket, Ticket.Publication.HIDDEN, by=self.alice, reason="Enthält Namen.")
         response = self.get(self.ticket, EnglishClient())
         self.assertEqual(response.status_code, 404)
         for secret in ("Sofa", "Hermannplatz 5", "Enthält Namen.", "Bulky waste"):

@@ -45,7 +45,7 @@ class DisclosurePropertyTests(PublicWebTestCase):
         cls.pending = report("sonstiges", HERMANNPLATZ, description="Unveroeffentlichtnadel im Text",
                              address="Wartestraße 1")
         cls.hidden = report(place=HERMANNPLATZ, description="Verborgennadel im Text")
-        workflow.set_publication(cls.hidden, Ticket.Publication.HIDDEN, by=cls.alice, reason="Name genannt")
+        moderation.moderate(cls.hidden, Ticket.Publication.HIDDEN, by=cls.alice, reason="Name genannt")
         cls.planted = {}  # needle → Event
         cls.data_needles = []
         number = 0

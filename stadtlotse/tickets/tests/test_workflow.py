@@ -7,7 +7,7 @@ from django.utils import timezone
 from stadtlotse.testing.cases import HERMANNPLATZ, StadtlotseTestCase, report, resident
 from stadtlotse.intake import intake
 from stadtlotse.notifications.models import Notification
-from stadtlotse.tickets import deadlines, workflow
+from stadtlotse.tickets import deadlines, moderation, workflow
 from stadtlotse.tickets.models import Event, Ticket
 from stadtlotse.tickets.workflow import WorkflowError
 
@@ -162,16 +162,16 @@ class LifecycleTests(StadtlotseTestCase):
     def test_moderation_is_separate_from_status(self):
         ticket = report("sicherheit-angstraum", HERMANNPLATZ, description="Unterführung ohne Licht, abends unheimlich.")
         self.assertEqual(ticket.publication, Ticket.Publication.PENDING)
-        workflow.set_publication(ticket, Ticket.Publication.PUBLISHED, by=self.alice,
-                                 public_description="Unterführung ohne Beleuchtung.")
+        moderation.moderate(ticket, Ticket.Publication.PUBLISHED, by=self.alice,
+                            public_description="Unterführung ohne Beleuchtung.")
         ticket.refresh_from_db()
         self.assertTrue(ticket.is_published)
         self.assertEqual(ticket.shown_description, "Unterführung ohne Beleuchtung.")
         self.assertEqual(ticket.status, S.NEW)
         with self.assertRaisesMessage(WorkflowError, "begründen"):
-            workflow.set_publication(ticket, Ticket.Publication.HIDDEN, by=self.alice)
+            moderation.moderate(ticket, Ticket.Publication.HIDDEN, by=self.alice)
         with self.assertRaises(WorkflowError):
-            workflow.set_publication(ticket, Ticket.Publication.HIDDEN, by=self.bob, reason="x")
+            moderation.moderate(ticket, Ticket.Publication.HIDDEN, by=self.bob, reason="x")
 
 
 class ReporterNotificationTests(StadtlotseTestCase):
