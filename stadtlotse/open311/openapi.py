@@ -38,6 +38,8 @@ def _responses(ok_status, schema_ref, *errors):
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}},
                         "text/xml": {"schema": {"type": "string"}}},
         },
+        # Any request: 400 for an address with a null character, 429 over the rate (core/limits.py, ratelimit).
+        "400": {"$ref": "#/components/responses/Error"},
         "429": {"$ref": "#/components/responses/Error"},
     }
     for status in errors:

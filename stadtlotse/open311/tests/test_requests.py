@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from stadtlotse.open311.forms import RequestsQueryForm
 from stadtlotse.testing.cases import ALEXANDERPLATZ, report, resident
 from stadtlotse.tickets import moderation, workflow
 from stadtlotse.tickets.models import Ticket
@@ -196,17 +197,18 @@ class FilterTests(RequestsTestCase):
                                                                 "end_date": "2026-01-01T00:00:00Z"}),
                           "json", 400, "end_date")
 
-    def test_a_null_character_in_a_list_filter_is_400_not_a_database_error(self):
+    def test_a_null_character_in_a_list_filter_is_refused_not_a_database_error(self):
         # Found by the fuzz test on PostgreSQL, which refuses NUL in text: the list's own check missed it.
+        # Over HTTP core.limits answers such an address first (core/tests/test_limits.py); the form
+        # refuses it too, for any other caller.
+        for field in ("service_request_id", "service_code"):
+            with self.subTest(field=field):
+                form = RequestsQueryForm(data={field: "SL-2026-0001\x00"})
+                self.assertFalse(form.is_valid())
+                self.assertEqual(form.errors[field], ["Nullzeichen sind nicht erlaubt."])
         for fmt in FORMATS:
-            for field in ("service_request_id", "service_code"):
-                with self.subTest(fmt=fmt, field=field):
-                    response = self.client.get(f"/open311/v2/requests.{fmt}?{field}=SL-2026-0001%00")
-                    self.assert_error(response, fmt, 400, f"{field}: ")
-        response = self.client.get("/open311/v2/requests.json?service_request_id=a%00", HTTP_ACCEPT_LANGUAGE="de")
-        self.assertIn("Nullzeichen", response.content.decode())
-        response = self.client.get("/open311/v2/servicerequestupdates.json?service_request_id=a%00")
-        self.assertEqual(response.status_code, 400)
+            response = self.client.get(f"/open311/v2/requests.{fmt}?service_request_id=a%00")
+            self.assert_error(response, fmt, 400, "Nullzeichen")
 
     def test_pages(self):
         pages = [self.ids(page_size=2, page=n) for n in (1, 2, 3)]
