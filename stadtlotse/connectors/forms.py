@@ -16,7 +16,7 @@ from stadtlotse.catalog.models import Department
 from stadtlotse.core import addresses
 
 from . import http
-from .delivery import DeliveryError
+from .errors import DeliveryError
 
 MIN_SECRET_LENGTH = 32
 SECRET_FIELDS = {"webhook_secret": "secret", "open311_api_key": "api_key"}

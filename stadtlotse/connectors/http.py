@@ -12,7 +12,7 @@ from django.conf import settings
 
 from stadtlotse.core import addresses
 
-from .delivery import DeliveryError
+from .errors import DeliveryError
 
 USER_AGENT = "Stadtlotse-Connector/1"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024

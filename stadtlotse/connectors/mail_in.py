@@ -23,25 +23,23 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
 from django.conf import settings
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from stadtlotse.accounts.models import Membership
+from stadtlotse.catalog.models import Department
 from stadtlotse.core import ratelimit
 from stadtlotse.tickets.models import Ticket
 
 from . import status
+from .mail_out import send_bounce
+from .reply import code_matches, keywords, reply_code  # noqa: F401 - reply_code: part of this module's API
 
 logger = logging.getLogger(__name__)
 S = Ticket.Status
 
-DEFAULT_KEYWORDS = {
-    "ANGENOMMEN": S.ACCEPTED, "IN BEARBEITUNG": S.IN_PROGRESS, "ERLEDIGT": S.DONE, "ABGELEHNT": S.REJECTED,
-}
 TICKET_ID = re.compile(r"\b([A-Za-z]{1,10}-\d{4}-\d{4,9})\b")
 # The plus part of a reply address: the ticket id and its secret code (antwort+SL-2026-0042.3f9c…@).
 REPLY_MAILBOX = re.compile(r"([A-Za-z]{1,10}-\d{4}-\d{4,9})(?:\.([0-9A-Fa-f]{1,64}))?")
-REPLY_CODE_CHARS = 24  # hex digits, 96 bits: not guessable, short enough for every mail client
-REPLY_CODE_SALT = "stadtlotse.connectors.reply-address"
 HEADER_END = re.compile(rb"\r?\n\r?\n")
 AUTO_SUBJECT = re.compile(
     r"^\s*(abwesenheitsnotiz|automatische antwort|auto(matic)?[ -]?reply|autoreply|out of (the )?office|"
@@ -61,19 +59,6 @@ class Result:
     outcome: str  # applied, duplicate, ignored, bounced
     reason: str = ""
     ticket: object = None
-
-
-def keywords():
-    """Keyword → status, longest first (so "IN BEARBEITUNG" is tried before a shorter one it starts with)."""
-    configured = settings.STADTLOTSE["CONNECTOR_MAIL_KEYWORDS"].strip()
-    mapping = dict(DEFAULT_KEYWORDS)
-    if configured:
-        mapping = {}
-        for pair in configured.split(","):
-            word, _sep, code = pair.partition("=")
-            if word.strip() and code.strip() in S.values:
-                mapping[" ".join(word.split()).upper()] = S(code.strip())
-    return sorted(mapping.items(), key=lambda item: -len(item[0]))
 
 
 def handle_message(raw):
@@ -122,8 +107,9 @@ def handle_message(raw):
         return _refuse(message, sender, _("The reply is empty."), ticket, code_known=True)
     key = str(message.get("Message-ID", "")).strip()[:255] or hashlib.sha256(raw).hexdigest()
     try:
-        outcome = status.apply_update(ticket, department, source="email", key=key, sender=sender,
-                                      status=new_status, note=note, public=new_status is not None)
+        outcome = status.apply_update(ticket, source=status.EMAIL, sender=f"email: {sender}", key=key,
+                                      department=department, move_name=status.move_to(new_status), note=note,
+                                      public=new_status is not None)
     except status.UpdateRefused as exc:
         return _refuse(message, sender, str(exc), ticket, code_known=True)
     if outcome.duplicate:
@@ -145,8 +131,6 @@ def _refuse(message, sender, reason, ticket=None, *, code_known=False, answer=Tr
     Otherwise only a known department address is answered (a forged From: then reaches the city,
     not a stranger). Returns "bounced" when a bounce went out, "refused" when none did.
     """
-    from .mail_out import send_bounce
-
     logger.warning("incoming mail from %s refused: %s", sender, reason)
     if not answer or not (code_known or known_sender(sender)):
         return Result("refused", reason, ticket)
@@ -205,25 +189,6 @@ def reply_target(message):
     return found
 
 
-def reply_code(ticket, *, secret=None):
-    """The ticket's secret for its reply address: an HMAC of ticket and department with SECRET_KEY.
-
-    It changes when the ticket goes to another department, so the previous department's old
-    address no longer works.
-    """
-    value = f"{ticket.public_id}:{ticket.department_id or '-'}"
-    mac = salted_hmac(REPLY_CODE_SALT, value, secret=secret, algorithm="sha256")
-    return mac.hexdigest()[:REPLY_CODE_CHARS]
-
-
-def code_matches(ticket, code):
-    """Constant-time check of the code, also against SECRET_KEY_FALLBACKS while a key is rotated."""
-    if not code or len(code) != REPLY_CODE_CHARS:
-        return False
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return any(constant_time_compare(reply_code(ticket, secret=secret), code) for secret in secrets)
-
-
 def authenticated(message, authserv_id, sender_domain):
     """Whether the city's MTA (`authserv_id`) found DMARC, or DKIM for the sender's domain, to pass.
 
@@ -261,9 +226,6 @@ def sender_allowed(department, sender):
 
 def known_sender(sender):
     """Whether `sender` is the address of an active department, of one of its members, or a listed sender."""
-    from stadtlotse.accounts.models import Membership
-    from stadtlotse.catalog.models import Department
-
     departments = Department.objects.filter(is_active=True)
     if departments.filter(email__iexact=sender).exists():
         return True

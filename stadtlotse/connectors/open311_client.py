@@ -14,7 +14,7 @@ Settings (Department.connector_settings): endpoint, api_key, format, jurisdictio
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from defusedxml import DefusedXmlException
@@ -22,10 +22,11 @@ from defusedxml import ElementTree as SafeET  # stdlib ElementTree with DTDs and
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from stadtlotse.catalog.models import Department
 from stadtlotse.tickets.models import Ticket
 
 from . import http, status
-from .delivery import DeliveryError
+from .errors import DeliveryError
 from .models import Delivery, PollState
 from .webhook import media_urls
 
@@ -191,10 +192,12 @@ def _tickets_by_external_id(department, ids):
     return {delivery.external_id: delivery.ticket for delivery in deliveries}
 
 
-def _apply(department, ticket, *, key, new_status, note, source="open311"):
+def _apply(department: Department, ticket: Ticket, *, key: str, new_status: str | None, note: str,
+           updated_at: datetime | None = None) -> str:
     try:
-        outcome = status.apply_update(ticket, department, source=source, key=key, sender=department.slug,
-                                      status=new_status, note=note, public=new_status is not None)
+        outcome = status.apply_update(ticket, source=status.OPEN311_POLL, sender=f"open311: {department.slug}",
+                                      key=key, department=department, move_name=status.move_to(new_status),
+                                      note=note, public=new_status is not None, updated_at=updated_at)
     except status.UpdateRefused as exc:
         logger.warning("Open311 update %s for %s from %s refused: %s", key, ticket.public_id, department.slug, exc)
         return "refused"
@@ -227,7 +230,8 @@ def poll(department, now=None):
                 continue
             new_status = INCOMING.get((update.get("status") or "").lower())
             result = _apply(department, ticket, key=f"update:{update['update_id']}", new_status=new_status,
-                            note=update.get("description") or "")
+                            note=update.get("description") or "",
+                            updated_at=parse_datetime(update.get("updated_datetime") or ""))
             counts[result] += 1
     state.polled_until = now
     state.last_error = ""

@@ -12,12 +12,13 @@ import logging
 import time
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stadtlotse.tickets.models import Ticket
 
 from . import http, status
-from .delivery import DeliveryError
+from .errors import DeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,6 @@ def document(delivery):
 
 def media_urls(ticket):
     """Links to the photos staff may see (the back-office URL needs a login)."""
-    from django.urls import reverse
-
     return [
         settings.SITE_URL + reverse("backoffice:attachment", args=[ticket.public_id, attachment.pk])
         for attachment in ticket.attachments.filter(is_hidden=False).order_by("created_at", "id")
@@ -138,8 +137,9 @@ def receive(department, *, body, timestamp, signature):
     if ticket is None:
         raise InboundError(_("Unknown ticket %(id)s.") % {"id": ticket_id[:40]}, 404)
     try:
-        return status.apply_update(ticket, department, source="webhook", key=event_id, sender=department.slug,
-                                   status=data["status"], note=data["note"], public=data["public"])
+        return status.apply_update(ticket, source=status.WEBHOOK, sender=f"webhook: {department.slug}", key=event_id,
+                                   department=department, move_name=status.move_to(data["status"]),
+                                   note=data["note"], public=data["public"])
     except status.UpdateRefused as exc:
         logger.warning("webhook update for %s from %s refused: %s", ticket.public_id, department.slug, exc)
         raise InboundError(str(exc), 409) from exc

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from stadtlotse.catalog.models import Department
 from stadtlotse.connectors import open311_client
-from stadtlotse.connectors.delivery import DeliveryError
+from stadtlotse.connectors.errors import DeliveryError
 
 
 class Command(BaseCommand):
