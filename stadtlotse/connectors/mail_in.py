@@ -19,6 +19,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
@@ -58,10 +59,10 @@ SIGNATURE_START = re.compile(
 class Result:
     outcome: str  # applied, duplicate, ignored, bounced
     reason: str = ""
-    ticket: object = None
+    ticket: Ticket | None = None
 
 
-def handle_message(raw):
+def handle_message(raw: bytes) -> Result:
     """Decide about one RFC 822 message (bytes). Never raises for bad input; returns a Result."""
     limit = settings.STADTLOTSE["CONNECTOR_MAX_MAIL_BYTES"]
     if len(raw) > limit:
@@ -118,13 +119,14 @@ def handle_message(raw):
     return Result("applied", "", ticket)
 
 
-def _ignore(reason, message=None):
+def _ignore(reason: str, message: EmailMessage | None = None) -> Result:
     logger.warning("incoming mail ignored: %s (Message-ID %s)", reason,
                    message.get("Message-ID", "-") if message is not None else "-")
     return Result("ignored", reason)
 
 
-def _refuse(message, sender, reason, ticket=None, *, code_known=False, answer=True):
+def _refuse(message: EmailMessage, sender: str, reason: str, ticket: Ticket | None = None, *,
+            code_known: bool = False, answer: bool = True) -> Result:
     """Refuse the mail; answer it only where the answer cannot be backscatter, and within the limits.
 
     code_known: the mail came to the ticket's secret reply address, so its sender read our mail.
@@ -148,7 +150,7 @@ def _refuse(message, sender, reason, ticket=None, *, code_known=False, answer=Tr
     return Result("bounced", reason, ticket)
 
 
-def auto_reply_reason(message):
+def auto_reply_reason(message: EmailMessage) -> str:
     """Why this message is machine-written (and must not be answered or applied), or ''."""
     auto = str(message.get("Auto-Submitted", "")).strip().lower()
     if auto and auto != "no":
@@ -167,7 +169,7 @@ def auto_reply_reason(message):
     return ""
 
 
-def reply_target(message):
+def reply_target(message: EmailMessage) -> tuple[str | None, str | None]:
     """(ticket id, code) from the reply address antwort+SL-2026-0042.<code>@…; (None, None) without one.
 
     The ticket id in the subject alone is not enough: anyone can write it, only the department
@@ -189,7 +191,7 @@ def reply_target(message):
     return found
 
 
-def authenticated(message, authserv_id, sender_domain):
+def authenticated(message: EmailMessage, authserv_id: str, sender_domain: str) -> bool:
     """Whether the city's MTA (`authserv_id`) found DMARC, or DKIM for the sender's domain, to pass.
 
     Only the topmost Authentication-Results header of that host counts: the MTA adds its own on top
@@ -218,13 +220,13 @@ def authenticated(message, authserv_id, sender_domain):
     return False
 
 
-def sender_allowed(department, sender):
+def sender_allowed(department: Department, sender: str) -> bool:
     allowed = {department.email.lower()} if department.email else set()
     allowed |= {address.lower() for address in department.connector_settings.get("senders", [])}
     return sender in allowed or department.memberships.filter(user__email__iexact=sender, user__is_active=True).exists()
 
 
-def known_sender(sender):
+def known_sender(sender: str) -> bool:
     """Whether `sender` is the address of an active department, of one of its members, or a listed sender."""
     departments = Department.objects.filter(is_active=True)
     if departments.filter(email__iexact=sender).exists():
@@ -236,7 +238,7 @@ def known_sender(sender):
                for d in departments.filter(connector=Department.Connector.EMAIL).only("connector_settings"))
 
 
-def reply_text(message):
+def reply_text(message: EmailMessage) -> str:
     """The new text of the reply: plain part preferred, HTML converted, quoted original and signature cut."""
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
@@ -257,7 +259,7 @@ def reply_text(message):
     return "\n".join(lines).strip()
 
 
-def parse_reply(text):
+def parse_reply(text: str) -> tuple[Ticket.Status | None, str]:
     """(status or None, note): a keyword at the very start of the reply sets the status."""
     for word, code in keywords():
         # However the keyword was spaced, wrapped or cased; it must be a word of its own.
@@ -274,11 +276,11 @@ class _TextExtractor(HTMLParser):
     BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "table"}
     SKIP = {"style", "script", "head", "title"}
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts, self.skip_depth, self.stack, self.stopped = [], 0, [], False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.stopped:
             return
         attrs = dict(attrs)
@@ -292,18 +294,18 @@ class _TextExtractor(HTMLParser):
         if tag in self.BLOCK:
             self.parts.append("\n")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP and self.skip_depth:
             self.skip_depth -= 1
         if tag in self.BLOCK and not self.stopped:
             self.parts.append("\n")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self.stopped and not self.skip_depth:
             self.parts.append(re.sub(r"\s+", " ", data))
 
 
-def html_to_text(html):
+def html_to_text(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()

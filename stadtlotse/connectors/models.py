@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DeliveryQuerySet(models.QuerySet):
-    def failed(self):
+    def failed(self) -> "DeliveryQuerySet":
         return self.filter(status=Delivery.Status.FAILED)
 
 
@@ -46,7 +46,7 @@ class Delivery(models.Model):
             models.Index(fields=["department", "external_id"], name="delivery_department_external"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ticket_id} → {self.department_id} ({self.status})"
 
 
