@@ -147,7 +147,7 @@ def apply_update(
     try:
         with transaction.atomic():
             # Under the ticket's row lock: two deliveries of one update, or two updates of one sender, in turn.
-            ticket = Ticket.objects.select_for_update().select_related("department", "category").get(pk=ticket.pk)
+            ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
             earlier = InboundUpdate.objects.filter(source=source, key=key, **scope).select_related("event").first()
             if earlier is not None:
                 return Outcome(applied=False, duplicate=True, event=earlier.event)
