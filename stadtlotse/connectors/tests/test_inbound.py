@@ -2,15 +2,19 @@
 
 import ast
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 
+from django.db import connections
+from django.test import TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from stadtlotse.connectors import status, webhook
 from stadtlotse.connectors.models import InboundUpdate
-from stadtlotse.testing.cases import HERMANNPLATZ, report
+from stadtlotse.routing import areas
+from stadtlotse.testing.cases import HERMANNPLATZ, build_world, report
 from stadtlotse.tickets.models import Event, Ticket
 
 from .base import SECRET, ConnectorTestCase
@@ -76,6 +80,41 @@ class OneEngineTests(ConnectorTestCase):
                                 department=self.lighting, move_name=status.RESOLVE)
         self.assertEqual(refused.exception.reason, status.UpdateRefused.NOT_WITH_DEPARTMENT)
         self.assertFalse(InboundUpdate.objects.filter(key="x").exists())
+
+
+class InboundRaceTests(TransactionTestCase):
+    """Eight copies of one update at the same moment (a sender retrying after timeouts): applied once."""
+
+    def setUp(self) -> None:
+        build_world(self)
+        self.addCleanup(areas.reset)
+        self.ticket = lamp_report()
+
+    def test_the_same_update_eight_times_at_once_is_applied_once(self):
+        copies = 8
+        start = threading.Barrier(copies)
+        outcomes, problems = [], []
+
+        def send() -> None:
+            try:
+                start.wait(timeout=30)
+                outcomes.append(status.apply_update(
+                    Ticket.objects.get(pk=self.ticket.pk), source=status.WEBHOOK, sender="webhook: licht",
+                    key="race-1", department=self.lighting, move_name=status.START, note="Team ist unterwegs."))
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                problems.append(repr(exc))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=send) for _ in range(copies)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertEqual(problems, [])
+        self.assertEqual(sorted(outcome.duplicate for outcome in outcomes), [False] + [True] * (copies - 1))
+        self.assertEqual(self.ticket.events.filter(status_to=Ticket.Status.IN_PROGRESS).count(), 1)
+        self.assertEqual(InboundUpdate.objects.count(), 1)
 
 
 class ModuleLevelImportsTests(ConnectorTestCase):
