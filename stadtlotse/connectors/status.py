@@ -140,6 +140,8 @@ def apply_update(
         raise ValueError(f"unknown move {move_name!r}")
     note = (note or "").strip()
     is_app = api_key is not None and api_key.department_id is None
+    if is_app == (department is not None):
+        raise ValueError("an update comes from a department's system (department) or an app's key, not both")
     if is_app and not visible_to_key(ticket, api_key):
         raise UpdateRefused(_("There is no ticket %(id)s.") % {"id": ticket.public_id}, reason=UpdateRefused.NOT_VISIBLE)
     scope = {"api_key": api_key} if api_key is not None else {"api_key": None, "department": department}
@@ -151,11 +153,10 @@ def apply_update(
             earlier = InboundUpdate.objects.filter(source=source, key=key, **scope).select_related("event").first()
             if earlier is not None:
                 return Outcome(applied=False, duplicate=True, event=earlier.event)
-            if not is_app and (department is None or ticket.department_id != department.pk):
-                raise UpdateRefused(
-                    _("Ticket %(id)s is not with %(department)s.")
-                    % {"id": ticket.public_id, "department": department.display_name if department else "-"},
-                    reason=UpdateRefused.NOT_WITH_DEPARTMENT)
+            if department is not None and ticket.department_id != department.pk:
+                raise UpdateRefused(_("Ticket %(id)s is not with %(department)s.")
+                                    % {"id": ticket.public_id, "department": department.display_name},
+                                    reason=UpdateRefused.NOT_WITH_DEPARTMENT)
             stale = updated_at is not None and InboundUpdate.objects.filter(
                 ticket=ticket, source=source, updated_at__gt=updated_at, **scope).exists()
             update = InboundUpdate.objects.create(
@@ -170,7 +171,7 @@ def apply_update(
             update.event = event
             update.save(update_fields=["event"])
     except IntegrityError:
-        # The unique constraint caught a repeat the lock did not (a ticket row that was not there to lock).
+        # The unique constraint, the last guard: the same key sent at once for two tickets (two row locks).
         earlier = InboundUpdate.objects.filter(source=source, key=key, **scope).first()
         return Outcome(applied=False, duplicate=True, event=earlier.event if earlier else None)
     except workflow.WorkflowError as exc:
