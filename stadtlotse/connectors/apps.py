@@ -5,7 +5,7 @@ class ConnectorsConfig(AppConfig):
     name = "stadtlotse.connectors"
     label = "connectors"
 
-    def ready(self):
+    def ready(self) -> None:
         # The tickets app below calls this by name (tickets/hooks.py); it may not import this app.
         from stadtlotse.core import jobs
         from stadtlotse.tickets import hooks

@@ -4,6 +4,7 @@ Secrets (webhook secret, Open311 API key) are never rendered back into the page:
 keeps the stored value. They are never part of a log line or an error message either.
 """
 
+from typing import Any
 from urllib.parse import urlparse
 
 from django import forms
@@ -16,13 +17,13 @@ from stadtlotse.catalog.models import Department
 from stadtlotse.core import addresses
 
 from . import http
-from .delivery import DeliveryError
+from .errors import DeliveryError
 
 MIN_SECRET_LENGTH = 32
 SECRET_FIELDS = {"webhook_secret": "secret", "open311_api_key": "api_key"}
 
 
-def _url(value):
+def _url(value: str) -> str:
     """http(s) URL without credentials in it (they would end up in logs and pages)."""
     if not value:
         return value
@@ -71,7 +72,7 @@ class DepartmentAdminForm(forms.ModelForm):
         model = Department
         exclude = ["connector_settings"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         stored = self.instance.connector_settings or {}
         self.fields["webhook_url"].initial = stored.get("url", "")
@@ -85,13 +86,13 @@ class DepartmentAdminForm(forms.ModelForm):
             if stored.get(key):
                 self.fields[field].help_text = _("A value is stored (not shown). Leave empty to keep it.")
 
-    def clean_webhook_secret(self):
+    def clean_webhook_secret(self) -> str:
         secret = self.cleaned_data["webhook_secret"].strip()
         if secret and len(secret) < MIN_SECRET_LENGTH:
             raise ValidationError(_("The secret must have at least %(min)d characters.") % {"min": MIN_SECRET_LENGTH})
         return secret
 
-    def clean_open311_service_codes(self):
+    def clean_open311_service_codes(self) -> dict[str, str]:
         mapping = {}
         for number, line in enumerate(self.cleaned_data["open311_service_codes"].splitlines(), start=1):
             if not line.strip():
@@ -102,7 +103,7 @@ class DepartmentAdminForm(forms.ModelForm):
             mapping[ours.strip()] = theirs.strip()
         return mapping
 
-    def clean_reply_senders(self):
+    def clean_reply_senders(self) -> list[str]:
         addresses = [line.strip().lower() for line in self.cleaned_data["reply_senders"].splitlines() if line.strip()]
         for address in addresses:
             try:
@@ -111,7 +112,7 @@ class DepartmentAdminForm(forms.ModelForm):
                 raise ValidationError(_("“%(address)s” is not an e-mail address.") % {"address": address}) from None
         return addresses
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         stored = self.instance.connector_settings or {}
         connector = cleaned.get("connector")
@@ -141,7 +142,7 @@ class DepartmentAdminForm(forms.ModelForm):
         self.connector_settings = settings
         return cleaned
 
-    def _check_reachable(self, connector, settings):
+    def _check_reachable(self, connector: str, settings: dict[str, Any]) -> None:
         if connector == Department.Connector.WEBHOOK:
             field, url = "webhook_url", settings["url"]
         elif connector == Department.Connector.OPEN311:
@@ -158,6 +159,6 @@ class DepartmentAdminForm(forms.ModelForm):
         if code is None or (connector == Department.Connector.OPEN311 and code != 200):
             self.add_error(field, _("The address could not be reached, or did not answer as expected."))
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Department:
         self.instance.connector_settings = self.connector_settings
         return super().save(commit=commit)

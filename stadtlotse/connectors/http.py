@@ -12,13 +12,13 @@ from django.conf import settings
 
 from stadtlotse.core import addresses
 
-from .delivery import DeliveryError
+from .errors import DeliveryError
 
 USER_AGENT = "Stadtlotse-Connector/1"
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 
 
-def target(url):
+def target(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, checked address) for `url`; raises addresses.AddressRefused or ValueError."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -28,7 +28,8 @@ def target(url):
     return parts.scheme, parts.hostname, port, address
 
 
-def request(method, url, *, body=None, headers=None):
+def request(method: str, url: str, *, body: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     """Send one request; returns (status, body bytes). Network errors and refused addresses raise DeliveryError."""
     shown = url.split("?", 1)[0]
     try:

@@ -29,7 +29,7 @@ class Mailbox:
     ssl: bool
 
     @classmethod
-    def from_url(cls, url):
+    def from_url(cls, url: str) -> "Mailbox":
         """imap://user:password@host:143/INBOX or imaps://…:993/INBOX"""
         parts = urlparse(url)
         if parts.scheme not in ("imap", "imaps") or not parts.hostname:
@@ -39,7 +39,7 @@ class Mailbox:
                    folder=unquote(parts.path.lstrip("/")) or "INBOX", ssl=parts.scheme == "imaps")
 
 
-def poll(mailbox=None):
+def poll(mailbox: Mailbox | None = None) -> list[tuple[str, str]]:
     """Process every message in the mailbox once. Returns a list of (outcome, reason) per message."""
     mailbox = mailbox or Mailbox.from_url(settings.STADTLOTSE["CONNECTOR_IMAP_URL"])
     client_class = imaplib.IMAP4_SSL if mailbox.ssl else imaplib.IMAP4

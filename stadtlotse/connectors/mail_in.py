@@ -19,30 +19,29 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
 from django.conf import settings
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from stadtlotse.accounts.models import Membership
+from stadtlotse.catalog.models import Department
 from stadtlotse.core import ratelimit
 from stadtlotse.tickets import ids
 from stadtlotse.tickets.models import Ticket
 
 from . import status
+from .mail_out import send_bounce
+from .reply import code_matches, keywords, reply_code  # noqa: F401 - reply_code: part of this module's API
 
 logger = logging.getLogger(__name__)
 S = Ticket.Status
 
-DEFAULT_KEYWORDS = {
-    "ANGENOMMEN": S.ACCEPTED, "IN BEARBEITUNG": S.IN_PROGRESS, "ERLEDIGT": S.DONE, "ABGELEHNT": S.REJECTED,
-}
 TICKET_ID = ids.IN_TEXT
 # The plus part of a reply address: the ticket id and its secret code (antwort+SL-2026-0042.3f9c…@).
 REPLY_MAILBOX = re.compile(rf"({ids.SHAPE})(?:\.([0-9A-Fa-f]{{1,64}}))?")
-REPLY_CODE_CHARS = 24  # hex digits, 96 bits: not guessable, short enough for every mail client
-REPLY_CODE_SALT = "stadtlotse.connectors.reply-address"
 HEADER_END = re.compile(rb"\r?\n\r?\n")
 AUTO_SUBJECT = re.compile(
     r"^\s*(abwesenheitsnotiz|automatische antwort|auto(matic)?[ -]?reply|autoreply|out of (the )?office|"
@@ -61,23 +60,10 @@ SIGNATURE_START = re.compile(
 class Result:
     outcome: str  # applied, duplicate, ignored, bounced
     reason: str = ""
-    ticket: object = None
+    ticket: Ticket | None = None
 
 
-def keywords():
-    """Keyword → status, longest first (so "IN BEARBEITUNG" is tried before a shorter one it starts with)."""
-    configured = settings.STADTLOTSE["CONNECTOR_MAIL_KEYWORDS"].strip()
-    mapping = dict(DEFAULT_KEYWORDS)
-    if configured:
-        mapping = {}
-        for pair in configured.split(","):
-            word, _sep, code = pair.partition("=")
-            if word.strip() and code.strip() in S.values:
-                mapping[" ".join(word.split()).upper()] = S(code.strip())
-    return sorted(mapping.items(), key=lambda item: -len(item[0]))
-
-
-def handle_message(raw):
+def handle_message(raw: bytes) -> Result:
     """Decide about one RFC 822 message (bytes). Never raises for bad input; returns a Result."""
     limit = settings.STADTLOTSE["CONNECTOR_MAX_MAIL_BYTES"]
     if len(raw) > limit:
@@ -123,8 +109,9 @@ def handle_message(raw):
         return _refuse(message, sender, _("The reply is empty."), ticket, code_known=True)
     key = str(message.get("Message-ID", "")).strip()[:255] or hashlib.sha256(raw).hexdigest()
     try:
-        outcome = status.apply_update(ticket, department, source="email", key=key, sender=sender,
-                                      status=new_status, note=note, public=new_status is not None)
+        outcome = status.apply_update(ticket, source=status.EMAIL, sender=f"email: {sender}", key=key,
+                                      department=department, move_name=status.move_to(new_status), note=note,
+                                      public=new_status is not None)
     except status.UpdateRefused as exc:
         return _refuse(message, sender, str(exc), ticket, code_known=True)
     if outcome.duplicate:
@@ -133,21 +120,20 @@ def handle_message(raw):
     return Result("applied", "", ticket)
 
 
-def _ignore(reason, message=None):
+def _ignore(reason: str, message: EmailMessage | None = None) -> Result:
     logger.warning("incoming mail ignored: %s (Message-ID %s)", reason,
                    message.get("Message-ID", "-") if message is not None else "-")
     return Result("ignored", reason)
 
 
-def _refuse(message, sender, reason, ticket=None, *, code_known=False, answer=True):
+def _refuse(message: EmailMessage, sender: str, reason: str, ticket: Ticket | None = None, *,
+            code_known: bool = False, answer: bool = True) -> Result:
     """Refuse the mail; answer it only where the answer cannot be backscatter, and within the limits.
 
     code_known: the mail came to the ticket's secret reply address, so its sender read our mail.
     Otherwise only a known department address is answered (a forged From: then reaches the city,
     not a stranger). Returns "bounced" when a bounce went out, "refused" when none did.
     """
-    from .mail_out import send_bounce
-
     logger.warning("incoming mail from %s refused: %s", sender, reason)
     if not answer or not (code_known or known_sender(sender)):
         return Result("refused", reason, ticket)
@@ -165,7 +151,7 @@ def _refuse(message, sender, reason, ticket=None, *, code_known=False, answer=Tr
     return Result("bounced", reason, ticket)
 
 
-def auto_reply_reason(message):
+def auto_reply_reason(message: EmailMessage) -> str:
     """Why this message is machine-written (and must not be answered or applied), or ''."""
     auto = str(message.get("Auto-Submitted", "")).strip().lower()
     if auto and auto != "no":
@@ -184,7 +170,7 @@ def auto_reply_reason(message):
     return ""
 
 
-def reply_target(message):
+def reply_target(message: EmailMessage) -> tuple[str | None, str | None]:
     """(ticket id, code) from the reply address antwort+SL-2026-0042.<code>@…; (None, None) without one.
 
     The ticket id in the subject alone is not enough: anyone can write it, only the department
@@ -206,26 +192,7 @@ def reply_target(message):
     return found
 
 
-def reply_code(ticket, *, secret=None):
-    """The ticket's secret for its reply address: an HMAC of ticket and department with SECRET_KEY.
-
-    It changes when the ticket goes to another department, so the previous department's old
-    address no longer works.
-    """
-    value = f"{ticket.public_id}:{ticket.department_id or '-'}"
-    mac = salted_hmac(REPLY_CODE_SALT, value, secret=secret, algorithm="sha256")
-    return mac.hexdigest()[:REPLY_CODE_CHARS]
-
-
-def code_matches(ticket, code):
-    """Constant-time check of the code, also against SECRET_KEY_FALLBACKS while a key is rotated."""
-    if not code or len(code) != REPLY_CODE_CHARS:
-        return False
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return any(constant_time_compare(reply_code(ticket, secret=secret), code) for secret in secrets)
-
-
-def authenticated(message, authserv_id, sender_domain):
+def authenticated(message: EmailMessage, authserv_id: str, sender_domain: str) -> bool:
     """Whether the city's MTA (`authserv_id`) found DMARC, or DKIM for the sender's domain, to pass.
 
     Only the topmost Authentication-Results header of that host counts: the MTA adds its own on top
@@ -254,17 +221,14 @@ def authenticated(message, authserv_id, sender_domain):
     return False
 
 
-def sender_allowed(department, sender):
+def sender_allowed(department: Department, sender: str) -> bool:
     allowed = {department.email.lower()} if department.email else set()
     allowed |= {address.lower() for address in department.connector_settings.get("senders", [])}
     return sender in allowed or department.memberships.filter(user__email__iexact=sender, user__is_active=True).exists()
 
 
-def known_sender(sender):
+def known_sender(sender: str) -> bool:
     """Whether `sender` is the address of an active department, of one of its members, or a listed sender."""
-    from stadtlotse.accounts.models import Membership
-    from stadtlotse.catalog.models import Department
-
     departments = Department.objects.filter(is_active=True)
     if departments.filter(email__iexact=sender).exists():
         return True
@@ -275,7 +239,7 @@ def known_sender(sender):
                for d in departments.filter(connector=Department.Connector.EMAIL).only("connector_settings"))
 
 
-def reply_text(message):
+def reply_text(message: EmailMessage) -> str:
     """The new text of the reply: plain part preferred, HTML converted, quoted original and signature cut."""
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
@@ -296,7 +260,7 @@ def reply_text(message):
     return "\n".join(lines).strip()
 
 
-def parse_reply(text):
+def parse_reply(text: str) -> tuple[Ticket.Status | None, str]:
     """(status or None, note): a keyword at the very start of the reply sets the status."""
     for word, code in keywords():
         # However the keyword was spaced, wrapped or cased; it must be a word of its own.
@@ -313,11 +277,11 @@ class _TextExtractor(HTMLParser):
     BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "table"}
     SKIP = {"style", "script", "head", "title"}
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts, self.skip_depth, self.stack, self.stopped = [], 0, [], False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.stopped:
             return
         attrs = dict(attrs)
@@ -331,18 +295,18 @@ class _TextExtractor(HTMLParser):
         if tag in self.BLOCK:
             self.parts.append("\n")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP and self.skip_depth:
             self.skip_depth -= 1
         if tag in self.BLOCK and not self.stopped:
             self.parts.append("\n")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self.stopped and not self.skip_depth:
             self.parts.append(re.sub(r"\s+", " ", data))
 
 
-def html_to_text(html):
+def html_to_text(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()

@@ -6,14 +6,18 @@ address that carries the ticket id too, so either finds the ticket when the depa
 """
 
 import logging
+from email.message import EmailMessage
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from stadtlotse.notifications.notify import render_message
+from stadtlotse.tickets.models import Ticket
 
-from .delivery import DeliveryError
+from .errors import DeliveryError
+from .models import Delivery
+from .reply import keywords, reply_address
 from .webhook import media_urls
 
 logger = logging.getLogger(__name__)
@@ -21,28 +25,17 @@ logger = logging.getLogger(__name__)
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024  # all photos together; larger ones are linked instead
 
 
-def reply_address(ticket):
-    """antwort+SL-2026-0042.<code>@domain: finds its ticket, and only those who got our mail know the code."""
-    from .mail_in import reply_code
-
-    local, _, domain = settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].rpartition("@")
-    return f"{local}+{ticket.public_id}.{reply_code(ticket)}@{domain}"
-
-
-def _domain():
+def _domain() -> str:
     return settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].rpartition("@")[2] or "stadtlotse.localhost"
 
 
-def keywords_help():
-    from stadtlotse.tickets.models import Ticket
-
-    from .mail_in import keywords
-
+def keywords_help() -> list[tuple[str, str]]:
+    """The keywords for the department's mail, in the order of the workflow."""
     order = list(Ticket.Status.values)
     return [(word, Ticket.Status(code).label) for word, code in sorted(keywords(), key=lambda k: order.index(k[1]))]
 
 
-def send_forward(delivery):
+def send_forward(delivery: Delivery) -> str:
     """Send the department its mail. The Message-ID is the delivery's key, the same on every attempt."""
     ticket, department = delivery.ticket, delivery.department
     if not department.email:
@@ -79,7 +72,7 @@ def send_forward(delivery):
     return message.extra_headers["Message-ID"][:100]
 
 
-def send_bounce(original, recipient, reason):
+def send_bounce(original: EmailMessage, recipient: str, reason: str) -> None:
     """Tell the sender of a reply why it was not applied. Marked auto-replied so no loop can start.
 
     Neither subject nor text of the original is quoted: a bounce must not carry a forger's words.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DeliveryQuerySet(models.QuerySet):
-    def failed(self):
+    def failed(self) -> "DeliveryQuerySet":
         return self.filter(status=Delivery.Status.FAILED)
 
 
@@ -46,28 +46,40 @@ class Delivery(models.Model):
             models.Index(fields=["department", "external_id"], name="delivery_department_external"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ticket_id} → {self.department_id} ({self.status})"
 
 
 class InboundUpdate(models.Model):
-    """One status update received from a department's system, remembered so a repeat changes nothing.
+    """One update received from outside (connectors/status.py), remembered so a repeat changes nothing.
 
-    `key` is what the sender uses to name the update: the Open311 update_id, the webhook's event id,
-    the Message-ID of an e-mail reply. The unique constraint makes the check race-free.
+    `source` is the door (email, webhook, open311 polling, open311-post), `key` what the sender uses
+    to name the update: the Message-ID of an e-mail reply, the webhook's event id, the Open311
+    update_id. Keys are unique per source and department, or per Open311 API key where the update
+    came with one (an app's key has no department); the unique constraints make the check race-free.
+    `updated_at` is the sender's own time of the update: an older one must not turn the state back.
     """
 
-    department = models.ForeignKey("catalog.Department", on_delete=models.CASCADE, related_name="inbound_updates")
+    department = models.ForeignKey("catalog.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="inbound_updates")
+    api_key = models.ForeignKey("accounts.ApiKey", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=20)
     key = models.CharField(max_length=255)
     ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     event = models.ForeignKey("tickets.Event", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["department", "source", "key"], name="inboundupdate_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "source", "key"], condition=models.Q(api_key__isnull=True),
+                                    name="inboundupdate_unique"),
+            models.UniqueConstraint(fields=["api_key", "source", "key"], condition=models.Q(api_key__isnull=False),
+                                    name="inboundupdate_unique_per_key"),
+        ]
+        indexes = [models.Index(fields=["ticket", "source"], name="inboundupdate_ticket_source")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.source}:{self.key}"
 
 

@@ -14,7 +14,9 @@ Settings (Department.connector_settings): endpoint, api_key, format, jurisdictio
 
 import json
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from defusedxml import DefusedXmlException
@@ -22,10 +24,11 @@ from defusedxml import ElementTree as SafeET  # stdlib ElementTree with DTDs and
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from stadtlotse.catalog.models import Department
 from stadtlotse.tickets.models import Ticket
 
 from . import http, status
-from .delivery import DeliveryError
+from .errors import DeliveryError
 from .models import Delivery, PollState
 from .webhook import media_urls
 
@@ -53,7 +56,7 @@ class Open311Error(DeliveryError):
     pass
 
 
-def _config(department):
+def _config(department: Department) -> tuple[dict[str, Any], str, str]:
     config = department.connector_settings
     endpoint = config.get("endpoint", "")
     if not endpoint:
@@ -61,7 +64,7 @@ def _config(department):
     return config, endpoint.rstrip("/") + "/", "json" if config.get("format") == "json" else "xml"
 
 
-def _call(department, method, path, params):
+def _call(department: Department, method: str, path: str, params: dict[str, Any]) -> list[dict[str, str]]:
     config, endpoint, fmt = _config(department)
     params = dict(params)
     if config.get("jurisdiction_id"):
@@ -83,7 +86,7 @@ def _call(department, method, path, params):
     return items
 
 
-def parse(answer, fmt):
+def parse(answer: bytes, fmt: str) -> list[dict[str, Any]]:
     """The list of items of a GeoReport answer (requests, updates or errors) as dicts of strings."""
     if not answer.strip():
         return []
@@ -110,13 +113,13 @@ def parse(answer, fmt):
     return [{child.tag: (child.text or "").strip() for child in element} for element in elements]
 
 
-def _ours(ticket):
+def _ours(ticket: Ticket) -> str:
     """The description as sent: our ticket id first, so the request can be found again by it."""
     text = f"[{ticket.public_id}] {ticket.description}"
     return text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "…"
 
 
-def request_params(delivery):
+def request_params(delivery: Delivery) -> dict[str, Any]:
     ticket, department = delivery.ticket, delivery.department
     config = department.connector_settings
     codes = config.get("service_codes") or {}
@@ -140,7 +143,7 @@ def request_params(delivery):
     return params
 
 
-def _find_earlier(delivery):
+def _find_earlier(delivery: Delivery) -> str:
     """The back end's id of a request an earlier attempt created but whose answer was lost, or ''."""
     params = {
         "service_code": request_params(delivery)["service_code"],
@@ -153,7 +156,7 @@ def _find_earlier(delivery):
     return ""
 
 
-def _resolve_token(delivery):
+def _resolve_token(delivery: Delivery) -> str:
     items = _call(delivery.department, "GET", f"tokens/{delivery.token}", {})
     ids = [item.get("service_request_id") for item in items if item.get("service_request_id")]
     if not ids:
@@ -161,7 +164,7 @@ def _resolve_token(delivery):
     return ids[0]
 
 
-def post_request(delivery):
+def post_request(delivery: Delivery) -> str:
     """Forward once; returns the back end's service_request_id (raises while only a token is known)."""
     if delivery.token:
         return _resolve_token(delivery)
@@ -182,7 +185,7 @@ def post_request(delivery):
     raise Open311Error("requests: neither service_request_id nor token in the answer")
 
 
-def _tickets_by_external_id(department, ids):
+def _tickets_by_external_id(department: Department, ids: Iterable[str]) -> dict[str, Ticket]:
     """Our tickets by the back end's ids, found through their deliveries (indexed by department and id)."""
     deliveries = (
         Delivery.objects.filter(department=department, status=Delivery.Status.DELIVERED, external_id__in=ids)
@@ -191,17 +194,19 @@ def _tickets_by_external_id(department, ids):
     return {delivery.external_id: delivery.ticket for delivery in deliveries}
 
 
-def _apply(department, ticket, *, key, new_status, note, source="open311"):
+def _apply(department: Department, ticket: Ticket, *, key: str, new_status: str | None, note: str,
+           updated_at: datetime | None = None) -> str:
     try:
-        outcome = status.apply_update(ticket, department, source=source, key=key, sender=department.slug,
-                                      status=new_status, note=note, public=new_status is not None)
+        outcome = status.apply_update(ticket, source=status.OPEN311_POLL, sender=f"open311: {department.slug}",
+                                      key=key, department=department, move_name=status.move_to(new_status),
+                                      note=note, public=new_status is not None, updated_at=updated_at)
     except status.UpdateRefused as exc:
         logger.warning("Open311 update %s for %s from %s refused: %s", key, ticket.public_id, department.slug, exc)
         return "refused"
     return "duplicate" if outcome.duplicate else "applied"
 
 
-def poll(department, now=None):
+def poll(department: Department, now: datetime | None = None) -> dict[str, int]:
     """Fetch and apply the department's updates since the last poll. Returns counts by outcome."""
     # W3C datetimes carry whole seconds: round up, so nothing from this second falls between two windows.
     now = ((now or timezone.now()) + timedelta(seconds=1)).replace(microsecond=0)
@@ -227,7 +232,8 @@ def poll(department, now=None):
                 continue
             new_status = INCOMING.get((update.get("status") or "").lower())
             result = _apply(department, ticket, key=f"update:{update['update_id']}", new_status=new_status,
-                            note=update.get("description") or "")
+                            note=update.get("description") or "",
+                            updated_at=parse_datetime(update.get("updated_datetime") or ""))
             counts[result] += 1
     state.polled_until = now
     state.last_error = ""
@@ -235,7 +241,7 @@ def poll(department, now=None):
     return counts
 
 
-def _fetch_updates(department, start, end):
+def _fetch_updates(department: Department, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """All updates of the window, page by page where the back end pages (a repeated page ends it)."""
     params = {"api_key": department.connector_settings.get("api_key", ""),
               "start_date": start.isoformat(timespec="seconds"), "end_date": end.isoformat(timespec="seconds"),
@@ -251,7 +257,7 @@ def _fetch_updates(department, start, end):
     return updates
 
 
-def _poll_requests(department, counts):
+def _poll_requests(department: Department, counts: dict[str, int]) -> None:
     """Fallback without the updates extension: the open tickets' requests by id, a batch at a time."""
     open_ids = list(
         Ticket.objects.open().filter(external_system=department.slug, department=department)

@@ -1,6 +1,6 @@
 """Inbound endpoints of the connectors: status pushed by the departments' systems."""
 
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from . import webhook
 
 @csrf_exempt  # authenticated by the HMAC signature, not a session
 @require_POST
-def webhook_status(request, slug):
+def webhook_status(request: HttpRequest, slug: str) -> JsonResponse:
     department = get_object_or_404(Department, slug=slug, connector=Department.Connector.WEBHOOK, is_active=True)
     too_large = JsonResponse({"error": _("The body is larger than %(max)d bytes.") % {"max": webhook.MAX_BODY_BYTES}},
                              status=413)

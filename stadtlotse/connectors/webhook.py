@@ -10,14 +10,18 @@ import hmac
 import json
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from stadtlotse.catalog.models import Department
 from stadtlotse.tickets.models import Ticket
 
 from . import http, status
-from .delivery import DeliveryError
+from .errors import DeliveryError
+from .models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +40,17 @@ class SignatureError(Exception):
     """The request is not signed with the department's secret, or too old; the message says which."""
 
 
-def sign(secret, timestamp, body):
+def sign(secret: str, timestamp: str, body: bytes) -> str:
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()
 
 
-def signed_headers(secret, body, now=None):
+def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[str, str]:
     timestamp = str(int(now if now is not None else time.time()))
     return {TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(secret, timestamp, body)}
 
 
-def verify(secret, timestamp, signature, body, now=None):
+def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float | None = None) -> None:
     """Raise SignatureError unless `signature` is ours over timestamp and body and the timestamp is fresh."""
     if not secret:
         raise SignatureError("department has no webhook secret")
@@ -62,7 +66,7 @@ def verify(secret, timestamp, signature, body, now=None):
         raise SignatureError("signature does not match")
 
 
-def document(delivery):
+def document(delivery: Delivery) -> dict[str, Any]:
     """The forwarded ticket as JSON-ready data (schema stadtlotse.forward.v1). No reporter contact data."""
     ticket = delivery.ticket
     site = settings.SITE_URL
@@ -90,17 +94,15 @@ def document(delivery):
     }
 
 
-def media_urls(ticket):
+def media_urls(ticket: Ticket) -> list[str]:
     """Links to the photos staff may see (the back-office URL needs a login)."""
-    from django.urls import reverse
-
     return [
         settings.SITE_URL + reverse("backoffice:attachment", args=[ticket.public_id, attachment.pk])
         for attachment in ticket.attachments.filter(is_hidden=False).order_by("created_at", "id")
     ]
 
 
-def post_forward(delivery):
+def post_forward(delivery: Delivery) -> str:
     """POST the document; 2xx means delivered. The Idempotency-Key lets the target drop a repeat."""
     config = delivery.department.connector_settings
     url, secret = config.get("url"), config.get("secret")
@@ -120,12 +122,12 @@ def post_forward(delivery):
 
 
 class InboundError(Exception):
-    def __init__(self, message, status_code):
+    def __init__(self, message: str, status_code: int) -> None:
         super().__init__(message)
         self.status_code = status_code
 
 
-def receive(department, *, body, timestamp, signature):
+def receive(department: Department, *, body: bytes, timestamp: str | None, signature: str | None) -> status.Outcome:
     """Check and apply one signed status update. Returns the Outcome; raises InboundError (HTTP code) otherwise."""
     try:
         verify(department.connector_settings.get("secret", ""), timestamp, signature, body)
@@ -138,14 +140,15 @@ def receive(department, *, body, timestamp, signature):
     if ticket is None:
         raise InboundError(_("Unknown ticket %(id)s.") % {"id": ticket_id[:40]}, 404)
     try:
-        return status.apply_update(ticket, department, source="webhook", key=event_id, sender=department.slug,
-                                   status=data["status"], note=data["note"], public=data["public"])
+        return status.apply_update(ticket, source=status.WEBHOOK, sender=f"webhook: {department.slug}", key=event_id,
+                                   department=department, move_name=status.move_to(data["status"]),
+                                   note=data["note"], public=data["public"])
     except status.UpdateRefused as exc:
         logger.warning("webhook update for %s from %s refused: %s", ticket.public_id, department.slug, exc)
         raise InboundError(str(exc), 409) from exc
 
 
-def nesting_depth(body):
+def nesting_depth(body: bytes) -> int:
     """How deep arrays and objects nest in the JSON text, counted without parsing (strings skipped)."""
     depth = deepest = 0
     in_string = escaped = False
@@ -169,7 +172,7 @@ def nesting_depth(body):
     return deepest
 
 
-def parse_status(body):
+def parse_status(body: bytes) -> dict[str, Any]:
     """The status document with strict JSON types; raises InboundError(400) naming the first bad field.
 
     Booleans must be JSON booleans and strings strings: "false" is not false, and a value of the

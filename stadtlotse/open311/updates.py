@@ -4,26 +4,22 @@ Out (`GET servicerequestupdates`): every public change of a published ticket aft
 forwarding, status changes, public notes, reopening — with the event's id as `update_id`, so
 pollers like FixMyStreet can deduplicate overlapping windows.
 
-In (`POST servicerequestupdates`): a city system reports what it did. A key that belongs to a
-department (the department's own back end) may change the status of that department's tickets;
-the mySociety status is mapped onto our workflow, never around it. Any other key is an app's: it
-may comment on the tickets it may see (published ones, and the ones it submitted itself), as an
-internal "comment from an app" the desk reads — never as the reporter's own answer. A status it
-sends (a FixMyStreet user's "it is fixed") is the public's claim: recorded with the comment and put
-on the desk's follow-up list to confirm, the status stays. The same update sent twice changes nothing.
+In (`POST servicerequestupdates`): a city system reports what it did. This module only translates:
+mySociety's status words onto the engine's moves, the texts they need, and the engine's refusals
+onto Open311 errors. What happens is decided by the one inbound engine, connectors/status.py: a
+department's key may change the status of that department's tickets, through the workflow; an
+app's key only comments (its own internal kind), and a status it sends is a claim for the desk's
+follow-up list; the same update_id twice, or an older update, changes nothing.
 """
 
-from dataclasses import dataclass
+from datetime import datetime
 
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from stadtlotse.accounts.models import ApiKey
 from stadtlotse.connectors import status as inbound
-from stadtlotse.connectors.status import ACCEPT, HAND_BACK, NOTE, REJECT, REOPEN, RESOLVE, START
-from stadtlotse.tickets import workflow
+from stadtlotse.connectors.status import ACCEPT, HAND_BACK, NOTE, REJECT, REOPEN, RESOLVE, START, UpdateRefused
 from stadtlotse.tickets.models import Event, Ticket
 
 S = Ticket.Status
@@ -66,16 +62,11 @@ INCOMING_STATUS = {
     "FOR_TRIAGE": HAND_BACK,
     "REOPEN": REOPEN,
 }
-# Where a ticket already is, these moves add nothing (and must not move it backwards).
-ALREADY_THERE = {
-    ACCEPT: {S.ACCEPTED, S.IN_PROGRESS},
-    START: {S.IN_PROGRESS},
-    REOPEN: set(Ticket.OPEN_STATUSES),
-}
+# The reporter reads these; a department's system must say something (the e-mail connector has defaults).
 NEEDS_TEXT = {RESOLVE, REJECT, HAND_BACK, REOPEN}
 
 
-def public_updates():
+def public_updates() -> QuerySet[Event]:
     """All updates the public may read, oldest first; callers filter by time and slice."""
     return (
         Event.objects.public()
@@ -85,7 +76,7 @@ def public_updates():
     )
 
 
-def describe(event):
+def describe(event: Event) -> str:
     """The update's public text: the note, or a sentence saying what changed."""
     if event.note:
         return event.note
@@ -96,116 +87,49 @@ def describe(event):
     return ""
 
 
-def outgoing_status(event):
+def outgoing_status(event: Event) -> str:
     # A note without a status change leaves the state as it is: mySociety's "unchanged".
     return OUTGOING_STATUS.get(event.status_to, "unchanged") if event.status_to else "unchanged"
 
 
-class NoSuchRequest(Exception):
-    """The ticket does not exist for this key (answered like an unknown id)."""
+def incoming(api_key: ApiKey, *, status: str, description: str) -> tuple[str, str]:
+    """(move, text) for a POSTed update: mySociety's status word checked and mapped, the text it needs required.
 
-
-class UpdateRefused(Exception):
-    """The update cannot be applied; `status` is the HTTP status, the message names the field."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass
-class Applied:
-    event: Event
-    repeated: bool = False
-
-
-def _earlier(ticket, api_key, update_id):
-    return (
-        Event.objects.filter(ticket=ticket, data__open311_key=api_key.pk, data__open311_update_id=update_id)
-        .order_by("id")
-        .first()
-    )
-
-
-def _is_stale(ticket, api_key, updated_at):
-    """An update older than one already applied from the same system must not turn the state back."""
-    newest = (
-        Event.objects.filter(ticket=ticket, data__open311_key=api_key.pk)
-        .order_by("-id")
-        .values_list("data__open311_updated", flat=True)
-        .first()
-    )
-    newest_at = parse_datetime(newest) if isinstance(newest, str) else None
-    return newest_at is not None and updated_at < newest_at
-
-
-def visible_to_key(ticket, api_key):
-    """Whether an app's key may see (and comment on) the ticket: published, or submitted with this key."""
-    if ticket.publication == Ticket.Publication.PUBLISHED:
-        return True
-    return ticket.events.filter(kind=Event.Kind.CREATED, data__submitted_with_key=api_key.pk).exists()
-
-
-def apply_update(ticket, api_key, *, status, description, update_id, updated_at):
-    """Apply one incoming update to `ticket`; returns Applied. Raises UpdateRefused and changes nothing."""
+    Raises UpdateRefused (reason INVALID) naming the field; the engine (connectors/status.py) does the rest.
+    """
     status = status.strip().upper()
     if status not in INCOMING_STATUS:
         raise UpdateRefused(_("status: unknown value “%(value)s”; allowed: %(allowed)s.")
-                            % {"value": status, "allowed": ", ".join(INCOMING_STATUS)})
-    move = INCOMING_STATUS[status]
-    text = description.strip()
-    if api_key.department_id is None and not visible_to_key(ticket, api_key):
-        # The same answer as for an id that does not exist: an app learns nothing about unpublished reports.
-        raise NoSuchRequest(ticket.public_id)
-    with transaction.atomic():
-        # Under the ticket's row lock, so two deliveries of the same update cannot both apply.
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        earlier = _earlier(ticket, api_key, update_id)
-        if earlier is not None:
-            return Applied(earlier, repeated=True)
-        if api_key.department_id is not None and ticket.department_id != api_key.department_id:
-            raise UpdateRefused(_("service_request_id: ticket %(id)s is not with the department of this API key.")
-                                % {"id": ticket.public_id}, 403)
-        data = {"open311_key": api_key.pk, "open311_update_id": update_id,
-                "open311_updated": updated_at.isoformat(), "open311_status": status}
-        if api_key.department_id is None:
-            return Applied(_app_comment(ticket, api_key, move=move, status=status, text=text, data=data))
-        if move in NEEDS_TEXT and not text:
-            raise UpdateRefused(_("description: required for the status %(status)s; the reporter reads it.")
-                                % {"status": status})
+                            % {"value": status, "allowed": ", ".join(INCOMING_STATUS)}, reason=UpdateRefused.INVALID)
+    move, text = INCOMING_STATUS[status], description.strip()
+    if api_key.department_id is None:
         if move == NOTE and not text:
-            raise UpdateRefused(_("description: an update without a status change needs a text."))
-        actor = workflow.external(api_key.name, api_key.department)
-        if _is_stale(ticket, api_key, updated_at) or ticket.status in ALREADY_THERE.get(move, ()):
-            move = NOTE
-        try:
-            event = _move(ticket, move, actor, text)
-        except workflow.WorkflowError as exc:
-            raise UpdateRefused(f"status: {exc}") from exc
-        event.data.update(data)
-        event.save(update_fields=["data"])
-        return Applied(event)
+            raise UpdateRefused(_("description: a comment needs a text."), reason=UpdateRefused.INVALID)
+    elif move in NEEDS_TEXT and not text:
+        raise UpdateRefused(_("description: required for the status %(status)s; the reporter reads it.")
+                            % {"status": status}, reason=UpdateRefused.INVALID)
+    elif move == NOTE and not text:
+        raise UpdateRefused(_("description: an update without a status change needs a text."),
+                            reason=UpdateRefused.INVALID)
+    return move, text
 
 
-def _app_comment(ticket, api_key, *, move, status, text, data):
-    """An app's comment, internal; with a status it is a claim the desk confirms (follow-up), never a change."""
-    if move == NOTE and not text:
-        raise UpdateRefused(_("description: a comment needs a text."))
-    actor = workflow.external(api_key.name)
-    event = workflow.record(ticket, Event.Kind.APP_COMMENT, by=actor, note=text, data=data)
-    if move != NOTE and ticket.status in Ticket.OPEN_STATUSES:
-        now = timezone.now()
-        # A follow-up the desk already has due is kept; otherwise the claim is due now.
-        if ticket.follow_up_at is None or ticket.follow_up_at > now:
-            with translation.override(settings.LANGUAGE_CODE):  # the desk's language, not the app's
-                reason = _("%(app)s reports the status %(status)s; please check and confirm.") % {
-                    "app": api_key.name, "status": status}
-            workflow.set_follow_up(ticket, now, by=actor, reason=reason)
-    return event
+# How a refusal of the engine is answered: HTTP status and the field it concerns.
+REFUSALS = {
+    UpdateRefused.INVALID: (400, ""),
+    UpdateRefused.WORKFLOW: (400, "status"),
+    UpdateRefused.NOT_WITH_DEPARTMENT: (403, "service_request_id"),
+    UpdateRefused.NOT_VISIBLE: (404, "service_request_id"),
+}
 
 
-def _move(ticket, name, actor, text):
-    if name == NOTE and not text:
-        # A stale or repeated status without a text: remember that it came, change nothing visible.
-        return workflow.record(ticket, Event.Kind.EXTERNAL_UPDATE, by=actor)
-    return inbound.move(ticket, name, by=actor, note=text)
+def apply_update(ticket: Ticket, api_key: ApiKey, *, status: str, description: str, update_id: str,
+                 updated_at: datetime) -> inbound.Outcome:
+    """Translate one POSTed update and hand it to the one inbound engine; raises UpdateRefused, changes nothing."""
+    move, text = incoming(api_key, status=status, description=description)
+    word = status.strip().upper()
+    data = {"open311_key": api_key.pk, "open311_update_id": update_id, "open311_updated": updated_at.isoformat(),
+            "open311_status": word}
+    return inbound.apply_update(
+        ticket, source=inbound.OPEN311_POST, sender=api_key.name, key=update_id, department=api_key.department,
+        api_key=api_key, move_name=move, note=text, public=True, updated_at=updated_at, claimed=word, data=data)

@@ -11,6 +11,8 @@ from datetime import timedelta
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.urls import reverse
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import remote_media, updates
+from .openapi import build
 from .forms import MAX_PAGE_SIZE, RequestsQueryForm, ServiceRequestForm, UpdatePostForm, UpdatesQueryForm
 from .render import datetime_value, errors, render
 
@@ -439,8 +442,6 @@ def _with_related(tickets):
 
 def _photo_url(ticket, photo):
     """The public (processed) version of a photo; the ticket is published, or it would not be listed."""
-    from django.urls import reverse
-
     return settings.SITE_URL + reverse("publicweb:photo", args=[ticket.public_id, photo.pk])
 
 
@@ -595,24 +596,21 @@ def _post_update(request, fmt):
     if ticket is None:
         return unknown
     try:
-        applied = updates.apply_update(
+        outcome = updates.apply_update(
             ticket, form.api_key, status=data["status"], description=data["description"],
             update_id=data["update_id"], updated_at=data["updated_datetime"],
         )
-    except updates.NoSuchRequest:
-        return unknown
     except updates.UpdateRefused as exc:
-        return errors(fmt, exc.status, [str(exc)])
-    result = [{"update_id": str(applied.event.pk), "account_id": None}]
-    return render(result, fmt, "service_request_updates", "request_update", status=200 if applied.repeated else 201)
+        if exc.reason == exc.NOT_VISIBLE:
+            return unknown  # an app learns nothing about reports it may not see
+        code, field = updates.REFUSALS.get(exc.reason, (400, ""))
+        return errors(fmt, code, [f"{field}: {exc}" if field else str(exc)])
+    result = [{"update_id": str(outcome.event.pk) if outcome.event else "", "account_id": None}]
+    return render(result, fmt, "service_request_updates", "request_update", status=200 if outcome.duplicate else 201)
 
 
 def openapi_description(request):
     """The OpenAPI 3 description of this API (for client generators and the fuzzing test)."""
-    from django.http import JsonResponse
-
-    from .openapi import build
-
     response = JsonResponse(build(), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response

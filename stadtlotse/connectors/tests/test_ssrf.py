@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from stadtlotse.catalog.models import Department
-from stadtlotse.connectors import http, open311_client
+from stadtlotse.connectors import dispatch, http, open311_client
 from stadtlotse.connectors.delivery import DeliveryError
 from stadtlotse.core import addresses
 from stadtlotse.testing.smtp import free_port
@@ -156,9 +156,7 @@ class RefusedTargetsTests(ConnectorTestCase):
         with allowed("127.0.0.1"), Receiver(SECRET, port=receiver.port) as again:
             delivery.next_attempt_at = None
             delivery.save()
-            from stadtlotse.connectors import delivery as deliveries
-
-            self.assertTrue(deliveries.attempt(delivery))
+            self.assertTrue(dispatch.attempt(delivery))
             self.assertEqual(len(again.requests), 1, "the allow-list lets the city's own system through")
 
     def test_open311_polling_of_an_internal_endpoint_is_refused(self):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stadtlotse.accounts.models import ApiKey
+from stadtlotse.connectors.models import InboundUpdate
 from stadtlotse.testing.cases import ALEXANDERPLATZ, report
 from stadtlotse.notifications.models import Notification
 from stadtlotse.tickets import moderation, workflow
@@ -221,6 +222,28 @@ class UpdatesInTests(Open311TestCase):
                              updated_datetime=(timezone.now() + timedelta(minutes=1)).isoformat())
         self.assert_error(response, "json", 400, "status")
         self.assertEqual(self.refresh().status, Ticket.Status.DONE)
+
+    def test_the_one_engine_remembers_the_update_per_key(self):
+        response = self.post(update_id="u-77", status="IN_PROGRESS", description="Team ist unterwegs.")
+        self.assertEqual(response.status_code, 201, response.content)
+        [result] = json.loads(response.content)
+        update = InboundUpdate.objects.get(source="open311-post", key="u-77")
+        self.assertEqual((update.api_key, update.department, update.ticket), (self.city_key, self.waste, self.ticket))
+        self.assertEqual(str(update.event_id), result["update_id"])
+        # The same update_id from another key of the department is another update.
+        other, other_plain = ApiKey.issue("Fahrzeugsystem der BSR", "Abfallwirtschaft")
+        other.department = self.waste
+        other.save()
+        response = self.post(key=other_plain, update_id="u-77", status="IN_PROGRESS", description="Zweites System.")
+        self.assertEqual(response.status_code, 201, response.content)
+
+    def test_a_status_the_ticket_already_has_adds_its_text(self):
+        self.post(update_id="a", status="FIXED")
+        response = self.post(update_id="b", status="CLOSED", description="Auch die Reste sind weg.",
+                             updated_datetime=(timezone.now() + timedelta(minutes=1)).isoformat())
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(self.refresh().status, Ticket.Status.DONE)
+        self.assertTrue(self.ticket.events.filter(kind=Event.Kind.PUBLIC_NOTE, note="Auch die Reste sind weg.").exists())
 
     def test_english_errors_on_request(self):
         response = self.post(status="GEKLAUT", locale="en")

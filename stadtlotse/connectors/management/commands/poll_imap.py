@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from stadtlotse.connectors import imap
 
@@ -8,11 +8,11 @@ from stadtlotse.connectors import imap
 class Command(BaseCommand):
     help = "Fetch departments' replies from the IMAP mailbox in STADTLOTSE_CONNECTOR_IMAP_URL and apply them."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep polling")
         parser.add_argument("--interval", type=int, default=60, help="seconds between rounds with --loop")
 
-    def handle(self, *args, loop, interval, **options):
+    def handle(self, *args: object, loop: bool, interval: int, **options: object) -> None:
         while True:
             try:
                 results = imap.poll()

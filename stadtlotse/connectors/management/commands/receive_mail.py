@@ -6,6 +6,7 @@ Exit status 0 when the message was handled (applied, ignored or bounced, see the
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
@@ -17,9 +18,7 @@ EX_TEMPFAIL = 75
 class Command(BaseCommand):
     help = "Read one e-mail (RFC 822) from standard input: a department's reply to a forwarded ticket."
 
-    def handle(self, *args, **options):
-        from django.conf import settings
-
+    def handle(self, *args: object, **options: object) -> None:
         # One byte more than the limit is enough to know the message is too large.
         raw = sys.stdin.buffer.read(settings.STADTLOTSE["CONNECTOR_MAX_MAIL_BYTES"] + 1)
         try:
