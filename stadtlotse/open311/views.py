@@ -12,6 +12,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -531,10 +532,17 @@ def request_detail(request, fmt, service_request_id):
 
 
 @open311("GET")
-def token(request, fmt, token):
+def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     """Tokens exist for servers that answer a POST later. Stadtlotse answers at once with the id, so
-    the token of a request is its id: a client that asks anyway gets the id back."""
-    if not Ticket.objects.filter(public_id=token).exists():
+    the token of a request is its id: a client that asks anyway gets the id back.
+
+    Only for a request the asker may see: a published one, or one sent with the api_key it gives
+    (query string or X-Api-Key). Otherwise the answer of an unknown token, so counting through the
+    sequential ids tells no one which unpublished reports exist.
+    """
+    ticket = Ticket.objects.filter(public_id=token).first()
+    key = ApiKey.verify(request.GET.get("api_key") or request.headers.get(API_KEY_HEADER) or "")
+    if ticket is None or not (disclosure.public_view(ticket) or (key and updates.visible_to_key(ticket, key))):
         return errors(fmt, 404, [_("There is no request with the token “%(token)s”.") % {"token": token}])
     return render([{"service_request_id": token, "token": token}], fmt, "service_requests", "request")
 
