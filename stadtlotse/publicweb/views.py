@@ -525,7 +525,15 @@ def map_geojson(request):
             map_filter.bbox = mapdata.parse_bbox(request.GET["bbox"])
         except mapdata.BadFilter as exc:
             return JsonResponse({"errors": {"bbox": [str(exc)]}}, status=400)
-    response = JsonResponse(mapdata.geojson(map_filter, names=form.category_names))
+    try:
+        data = mapdata.geojson(map_filter, names=form.category_names, source=ratelimit.client_ip(request))
+    except mapdata.ClustersRefused as exc:
+        response = JsonResponse({"errors": {"bbox": [_(
+            "The map has been moved very often from your connection. Please wait %(seconds)d seconds."
+        ) % {"seconds": exc.retry_after}]}}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    response = JsonResponse(data)
     response["Content-Type"] = "application/geo+json"
     return response
 
