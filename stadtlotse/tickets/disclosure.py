@@ -12,7 +12,7 @@ deciding for themselves:
     reporter_note(event)       the event's note as the reporter may read it (mails, private page)
     public_point(ticket)       (lat, lon) as the public may see it, or None
     public_address(ticket)     the address as the public may see it ("" if not)
-    public_photos()            the photos the public may see
+    public_photos()            the photos the public may see (none of reports about people)
 
 Positions: every public output shows the same point, rounded to PUBLIC_DECIMALS (about 10 m).
 For categories about people (Category.about_people) the point is the centre of the GRID_METERS
@@ -149,8 +149,10 @@ def public_address(ticket, *, people_ids=None):
 
 
 def public_photos():
-    """Attachments the public may see: the processed version of photos not hidden by moderation.
+    """Attachments the public may see: the processed version of photos not hidden by moderation,
+    never of a report about people (a photo shows the person and the doorway the generalised point hides).
 
     The ticket's publication is checked by the caller's queryset (public_tickets()).
     """
-    return Attachment.objects.filter(is_hidden=False).exclude(public_version="").order_by("created_at", "id")
+    return (Attachment.objects.filter(is_hidden=False).exclude(public_version="")
+            .exclude(ticket__category_id__in=people_category_ids()).order_by("created_at", "id"))
