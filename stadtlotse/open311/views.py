@@ -424,7 +424,7 @@ def _with_related(tickets):
             notes.setdefault(event.ticket_id, []).append(event)
     photos = {}
     people = disclosure.people_category_ids()
-    for photo in disclosure.public_photos().filter(ticket_id__in=ids).only("id", "ticket_id"):
+    for photo in disclosure.public_photos(people_ids=people).filter(ticket_id__in=ids).only("id", "ticket_id"):
         photos.setdefault(photo.ticket_id, []).append(photo)
     for ticket in tickets:
         ticket.public_photos = photos.get(ticket.pk, [])

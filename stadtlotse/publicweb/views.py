@@ -327,7 +327,7 @@ def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, sta
         "address": disclosure.public_address(ticket),
         "about_people": ticket.category.is_about_people,
         "events": _public_events(ticket),
-        "photos": list(disclosure.public_photos().filter(ticket=ticket)),
+        "photos": disclosure.ticket_photos(ticket),
         "support_form": support_form or SupportForm(prefix="support"),
         "subscribe_form": subscribe_form or SubscribeForm(prefix="subscribe"),
         "supported": ticket.public_id in _supported_here(request),

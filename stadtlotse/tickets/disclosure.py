@@ -13,6 +13,7 @@ deciding for themselves:
     public_point(ticket)       (lat, lon) as the public may see it, or None
     public_address(ticket)     the address as the public may see it ("" if not)
     public_photos()            the photos the public may see (none of reports about people)
+    ticket_photos(ticket)      those of one ticket
 
 Positions: every public output shows the same point, rounded to PUBLIC_DECIMALS (about 10 m).
 For categories about people (Category.about_people) the point is the centre of the GRID_METERS
@@ -21,6 +22,7 @@ cell it lies in and the address is left out, so the doorway where someone sits i
 
 import math
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Category
@@ -148,11 +150,20 @@ def public_address(ticket, *, people_ids=None):
     return "" if about_people else ticket.address
 
 
-def public_photos():
+def public_photos(*, people_ids: set[int] | None = None) -> QuerySet[Attachment]:
     """Attachments the public may see: the processed version of photos not hidden by moderation,
     never of a report about people (a photo shows the person and the doorway the generalised point hides).
 
-    The ticket's publication is checked by the caller's queryset (public_tickets()).
+    The ticket's publication is checked by the caller's queryset (public_tickets()). `people_ids`:
+    people_category_ids(), when the caller has them already.
     """
+    people = people_category_ids() if people_ids is None else people_ids
     return (Attachment.objects.filter(is_hidden=False).exclude(public_version="")
-            .exclude(ticket__category_id__in=people_category_ids()).order_by("created_at", "id"))
+            .exclude(ticket__category_id__in=people).order_by("created_at", "id"))
+
+
+def ticket_photos(ticket: Ticket) -> list[Attachment]:
+    """The public photos of one ticket, decided on its (loaded) category: none for a report about people."""
+    if ticket.category.is_about_people:
+        return []
+    return list(public_photos(people_ids=set()).filter(ticket=ticket))
