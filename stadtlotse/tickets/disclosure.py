@@ -21,6 +21,7 @@ cell it lies in and the address is left out, so the doorway where someone sits i
 """
 
 import math
+from collections.abc import Callable, Iterable
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -90,11 +91,21 @@ def public_text(event):
     return ""
 
 
-def with_notes(events, *, audience_note=public_note):
-    """The events, each with `shown_note` set to what the audience may read (for the timeline template)."""
+def with_notes(events: Iterable[Event], *, audience_note: Callable[[Event], str] = public_note) -> list[Event]:
+    """The events, each with `shown_note` set to what the audience may read (for the timeline template)
+    and `shown_into` to the id a merge led into, if the audience may know that report ("" if not).
+
+    The reporter knows what their report was merged into; the public only a report it can open.
+    """
     events = list(events)
+    into = {event.data.get("into") for event in events
+            if event.kind == K.MERGED and isinstance(event.data, dict) and event.data.get("into")}
+    if into and audience_note is not reporter_note:
+        into = set(public_tickets().filter(public_id__in=into).values_list("public_id", flat=True))
     for event in events:
         event.shown_note = audience_note(event)
+        target = event.data.get("into") if event.kind == K.MERGED and isinstance(event.data, dict) else None
+        event.shown_into = target if target in into else ""
     return events
 
 
