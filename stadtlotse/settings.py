@@ -418,6 +418,8 @@ STADTLOTSE = {
     "MAP_RESOLVED_DAYS": env_int("STADTLOTSE_MAP_RESOLVED_DAYS", 30),
     # The GeoJSON feed sends single points up to this many, grid clusters above.
     "MAP_MAX_POINTS": env_int("STADTLOTSE_MAP_MAX_POINTS", 300),
+    # Cluster answers counted anew (not from the cache) per client IP (requests/seconds).
+    "MAP_CLUSTER_RATE_PER_IP": os.environ.get("STADTLOTSE_MAP_CLUSTER_RATE_PER_IP", "60/60"),
     # Confirmation mails a client IP may trigger by subscribing to tickets (requests/seconds).
     "SUBSCRIBE_RATE_PER_IP": os.environ.get("STADTLOTSE_SUBSCRIBE_RATE_PER_IP", "20/3600"),
     # Open311: the jurisdiction_id clients must send if they send one (empty: any is accepted),

@@ -107,7 +107,8 @@ def _open_data(request, chunks, content_type, extension):
                     for name, errors in form.errors.items() for error in errors]
         return HttpResponse("\n".join(messages) + "\n", status=400, content_type="text/plain; charset=utf-8")
     tickets = opendata.published(form.cleaned_data.get("start"), form.cleaned_data.get("end"))
-    response = StreamingHttpResponse(chunks(tickets, base_url=request.build_absolute_uri("/").rstrip("/")),
+    # The site's own address, not the Host header: a forged host must not reach a cached copy's links.
+    response = StreamingHttpResponse(chunks(tickets, base_url=settings.SITE_URL.rstrip("/")),
                                      content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="stadtlotse-meldungen.{extension}"'
     response["Access-Control-Allow-Origin"] = "*"

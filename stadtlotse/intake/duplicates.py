@@ -88,7 +88,7 @@ def similar_tickets(category, lat, lon, *, radius=None, days=None, now=None, lim
     by_id = {c.ticket.pk: c.ticket for c in candidates}
     for ticket in by_id.values():
         ticket.public_photos = []
-    for photo in disclosure.public_photos().filter(ticket_id__in=by_id):
+    for photo in disclosure.public_photos(people_ids=people).filter(ticket_id__in=by_id):
         by_id[photo.ticket_id].public_photos.append(photo)
     return candidates
 

@@ -252,7 +252,8 @@ def submit(*, category, description, lat=None, lon=None, address="", channel=Tic
     stored_photos = []
     # Outside the transaction: when it rolls back, the photos' files are deleted too.
     with media.deleted_on_error(stored_photos), transaction.atomic():
-        flags = [flag.as_dict() for flag in screening.screen(description, sources=_screening_sources(source, contact))]
+        flags = [flag.as_dict() for flag in screening.screen(
+            description, address=address, sources=_screening_sources(source, contact))]
         unconfirmed = confirmation.needs_confirmation(channel=channel, contact=contact, by=by)
         ticket = Ticket.objects.create(
             public_id=next_public_id(now),

@@ -429,12 +429,16 @@ def accusation_flags(text):
 # --- all together --------------------------------------------------------------------------------
 
 
-def screen(text, *, sources=()):
+def screen(text, *, sources=(), address: str = "") -> list[Flag]:
     """The flags for a report's description. `sources` ("ip:…", "email:…") catch repeated texts.
 
+    `address`, the place as typed: published too (ticket page, Open311), so it is looked at for
+    personal data as well ("Hermannplatz 5, Tel. 0176 …").
     Records the text's fingerprint per source in the cache, so call it once per report.
     """
     flags = spam_flags(text) + personal_data_flags(text) + accusation_flags(text)
+    if address:
+        flags += personal_data_flags(address)
     if sources:
         repeated = repeated_text_flag(text, sources)
         if repeated:

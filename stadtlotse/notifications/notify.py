@@ -105,8 +105,11 @@ def followers(ticket):
 
 def _to_reporters(ticket, event, template):
     first = _to_reporter(ticket, event, template)
+    # The reporters of merged reports are not the survivor's reporter: they read its events as the
+    # public does, never its reporter's own words (the reason for reopening, often personal).
+    note = disclosure.public_note(event)
     for duplicate in followers(ticket):
-        _to_reporter(duplicate, event, template, survivor=ticket)
+        _to_reporter(duplicate, event, template, survivor=ticket, note=note)
     return first
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -427,7 +428,7 @@ def _with_related(tickets):
             notes.setdefault(event.ticket_id, []).append(event)
     photos = {}
     people = disclosure.people_category_ids()
-    for photo in disclosure.public_photos().filter(ticket_id__in=ids).only("id", "ticket_id"):
+    for photo in disclosure.public_photos(people_ids=people).filter(ticket_id__in=ids).only("id", "ticket_id"):
         photos.setdefault(photo.ticket_id, []).append(photo)
     for ticket in tickets:
         ticket.public_photos = photos.get(ticket.pk, [])
@@ -533,10 +534,17 @@ def request_detail(request, fmt, service_request_id):
 
 
 @open311("GET")
-def token(request, fmt, token):
+def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     """Tokens exist for servers that answer a POST later. Stadtlotse answers at once with the id, so
-    the token of a request is its id: a client that asks anyway gets the id back."""
-    if not Ticket.objects.filter(public_id=token).exists():
+    the token of a request is its id: a client that asks anyway gets the id back.
+
+    Only for a request the asker may see: a published one, or one sent with the api_key it gives
+    (query string or X-Api-Key). Otherwise the answer of an unknown token, so counting through the
+    sequential ids tells no one which unpublished reports exist.
+    """
+    ticket = Ticket.objects.filter(public_id=token).first()
+    key = ApiKey.verify(request.GET.get("api_key") or request.headers.get(API_KEY_HEADER) or "")
+    if ticket is None or not (disclosure.public_view(ticket) or (key and updates.visible_to_key(ticket, key))):
         return errors(fmt, 404, [_("There is no request with the token “%(token)s”.") % {"token": token}])
     return render([{"service_request_id": token, "token": token}], fmt, "service_requests", "request")
 

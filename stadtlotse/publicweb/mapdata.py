@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stadtlotse.catalog.models import Category
+from stadtlotse.core import ratelimit
 from stadtlotse.tickets import disclosure
 from stadtlotse.tickets.models import Ticket
 
@@ -43,6 +44,14 @@ class CellNumber(Func):
 
 class BadFilter(ValueError):
     """A filter value the map cannot use; the message says which and why."""
+
+
+class ClustersRefused(Exception):
+    """The source has asked for too many freshly counted cluster answers; try again in `retry_after` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -115,10 +124,12 @@ def category_names():
     return {c.pk: c.display_name for c in Category.objects.only("pk", "name", "name_en")}
 
 
-def geojson(map_filter, now=None, names=None):
+def geojson(map_filter, now=None, names=None, *, source: str = "") -> dict:
     """A GeoJSON FeatureCollection for the box: single tickets, or grid clusters when there are too many.
 
-    `names`: category id → display name, when the caller has them already.
+    `names`: category id → display name, when the caller has them already. `source`: the client's
+    IP; counting clusters anew (not from the cache) is limited per source (MAP_CLUSTER_RATE_PER_IP),
+    else ClustersRefused.
     """
     key = _cache_key(map_filter)
     if now is None and (cached := cache.get(key)) is not None:
@@ -160,6 +171,13 @@ def geojson(map_filter, now=None, names=None):
             for public_id, lat, lon, status, category_id in sorted(rows)
         ]
         return {"type": "FeatureCollection", "features": features, "clustered": False}
+    if source:
+        # A fresh count of a city's points costs the database over 100 ms, and every other box misses
+        # the cache: without a limit, anyone could keep both cores busy by panning a few pixels at a time.
+        rate = ratelimit.Rate.parse(settings.STADTLOTSE["MAP_CLUSTER_RATE_PER_IP"])
+        verdict = ratelimit.hit("map-clusters", source, rate)
+        if not verdict.allowed:
+            raise ClustersRefused(verdict.retry_after)
     # Counted in one query: summing two grids measured slower over a whole city than the OR (bench/geojson.py).
     answer = {"type": "FeatureCollection", "features": clusters([parts[0] | parts[1]], map_filter.bbox),
               "clustered": True}

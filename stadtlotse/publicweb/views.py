@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,13 +43,18 @@ RECENT_TICKETS = 10
 CONVERSATION = (Event.Kind.MESSAGE_TO_REPORTER, Event.Kind.MESSAGE_FROM_REPORTER)
 
 
-def _find_ticket(public_id, queryset):
-    """The ticket with this id, also when typed in other letter case; 404 if there is none."""
-    try:
-        return queryset.get(public_id=public_id)
-    except Ticket.DoesNotExist:
-        pass
-    ticket = queryset.filter(public_id__iexact=public_id).first()
+def _find_ticket(public_id: str, queryset: QuerySet[Ticket]) -> Ticket:
+    """The ticket with this id, also when typed in other letter case; 404 if there is none.
+
+    One indexed query whether the id exists or not: a second query only for unknown ids made the
+    private link's 404 measurably slower (about 2 ms) for ids never given out, so timing told which
+    unpublished reports exist.
+    """
+    prefix, _sep, rest = public_id.partition("-")
+    configured = settings.STADTLOTSE["TICKET_PREFIX"]
+    forms = {public_id, public_id.upper(), f"{configured}-{rest}" if prefix.upper() == configured.upper() else ""}
+    found = {ticket.public_id: ticket for ticket in queryset.filter(public_id__in=forms - {""})}
+    ticket = found.get(public_id) or next(iter(found.values()), None)
     if ticket is None:
         raise Http404("No such ticket.")
     return ticket
@@ -322,7 +328,7 @@ def _ticket_page(request, ticket, *, support_form=None, subscribe_form=None, sta
         "address": disclosure.public_address(ticket),
         "about_people": ticket.category.is_about_people,
         "events": _public_events(ticket),
-        "photos": list(disclosure.public_photos().filter(ticket=ticket)),
+        "photos": disclosure.ticket_photos(ticket),
         "support_form": support_form or SupportForm(prefix="support"),
         "subscribe_form": subscribe_form or SubscribeForm(prefix="subscribe"),
         "supported": ticket.public_id in _supported_here(request),
@@ -520,7 +526,15 @@ def map_geojson(request):
             map_filter.bbox = mapdata.parse_bbox(request.GET["bbox"])
         except mapdata.BadFilter as exc:
             return JsonResponse({"errors": {"bbox": [str(exc)]}}, status=400)
-    response = JsonResponse(mapdata.geojson(map_filter, names=form.category_names))
+    try:
+        data = mapdata.geojson(map_filter, names=form.category_names, source=ratelimit.client_ip(request))
+    except mapdata.ClustersRefused as exc:
+        response = JsonResponse({"errors": {"bbox": [_(
+            "The map has been moved very often from your connection. Please wait %(seconds)d seconds."
+        ) % {"seconds": exc.retry_after}]}}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    response = JsonResponse(data)
     response["Content-Type"] = "application/geo+json"
     return response
 

@@ -12,7 +12,8 @@ deciding for themselves:
     reporter_note(event)       the event's note as the reporter may read it (mails, private page)
     public_point(ticket)       (lat, lon) as the public may see it, or None
     public_address(ticket)     the address as the public may see it ("" if not)
-    public_photos()            the photos the public may see
+    public_photos()            the photos the public may see (none of reports about people)
+    ticket_photos(ticket)      those of one ticket
 
 Positions: every public output shows the same point, rounded to PUBLIC_DECIMALS (about 10 m).
 For categories about people (Category.about_people) the point is the centre of the GRID_METERS
@@ -20,7 +21,9 @@ cell it lies in and the address is left out, so the doorway where someone sits i
 """
 
 import math
+from collections.abc import Callable, Iterable
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Category
@@ -88,11 +91,21 @@ def public_text(event):
     return ""
 
 
-def with_notes(events, *, audience_note=public_note):
-    """The events, each with `shown_note` set to what the audience may read (for the timeline template)."""
+def with_notes(events: Iterable[Event], *, audience_note: Callable[[Event], str] = public_note) -> list[Event]:
+    """The events, each with `shown_note` set to what the audience may read (for the timeline template)
+    and `shown_into` to the id a merge led into, if the audience may know that report ("" if not).
+
+    The reporter knows what their report was merged into; the public only a report it can open.
+    """
     events = list(events)
+    into = {event.data.get("into") for event in events
+            if event.kind == K.MERGED and isinstance(event.data, dict) and event.data.get("into")}
+    if into and audience_note is not reporter_note:
+        into = set(public_tickets().filter(public_id__in=into).values_list("public_id", flat=True))
     for event in events:
         event.shown_note = audience_note(event)
+        target = event.data.get("into") if event.kind == K.MERGED and isinstance(event.data, dict) else None
+        event.shown_into = target if target in into else ""
     return events
 
 
@@ -148,9 +161,20 @@ def public_address(ticket, *, people_ids=None):
     return "" if about_people else ticket.address
 
 
-def public_photos():
-    """Attachments the public may see: the processed version of photos not hidden by moderation.
+def public_photos(*, people_ids: set[int] | None = None) -> QuerySet[Attachment]:
+    """Attachments the public may see: the processed version of photos not hidden by moderation,
+    never of a report about people (a photo shows the person and the doorway the generalised point hides).
 
-    The ticket's publication is checked by the caller's queryset (public_tickets()).
+    The ticket's publication is checked by the caller's queryset (public_tickets()). `people_ids`:
+    people_category_ids(), when the caller has them already.
     """
-    return Attachment.objects.filter(is_hidden=False).exclude(public_version="").order_by("created_at", "id")
+    people = people_category_ids() if people_ids is None else people_ids
+    return (Attachment.objects.filter(is_hidden=False).exclude(public_version="")
+            .exclude(ticket__category_id__in=people).order_by("created_at", "id"))
+
+
+def ticket_photos(ticket: Ticket) -> list[Attachment]:
+    """The public photos of one ticket, decided on its (loaded) category: none for a report about people."""
+    if ticket.category.is_about_people:
+        return []
+    return list(public_photos(people_ids=set()).filter(ticket=ticket))

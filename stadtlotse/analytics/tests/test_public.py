@@ -3,7 +3,8 @@ import io
 import json
 
 import time_machine
-from django.test import TestCase
+from django.conf import settings
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from stadtlotse.analytics import public
@@ -87,6 +88,15 @@ class OpenDataTests(MarchTestCase):
         self.assertAlmostEqual(lat, 52.4869)
         self.assertNotIn("rita@example.org", json.dumps(data))
         self.assertNotIn(SECRET_NOTE, json.dumps(data))
+
+    @override_settings(ALLOWED_HOSTS=["*"])
+    def test_links_use_the_site_address_not_the_host_header(self):
+        # Red-team pass: the report links were built from the Host header, so behind a proxy that accepts
+        # any host a forged request could put another site's links into a cached copy of the open data.
+        for name in ("analytics:open_data_csv", "analytics:open_data_geojson"):
+            body = b"".join(self.client.get(reverse(name), HTTP_HOST="evil.example").streaming_content).decode()
+            self.assertNotIn("evil.example", body)
+            self.assertIn(f"{settings.SITE_URL}/t/{self.t[1].public_id}", body)
 
     def test_bad_period_is_refused(self):
         response = self.client.get(reverse("analytics:open_data_csv"), {"start": "31.02.2026"},

@@ -178,3 +178,20 @@ class IntakeOfObfuscatedContactDataTests(StadtlotseTestCase):
     def test_the_problem_address_in_a_direct_category_is_still_published(self):
         ticket = report("strasse-schlagloch", description="Vor der Hauptstraße 12 ist ein tiefes Schlagloch.")
         self.assertEqual((ticket.publication, ticket.flags), (Ticket.Publication.PUBLISHED, []))
+
+    def test_contact_data_in_the_address_field_waits_for_moderation(self):
+        # Red-team pass: only the description was screened, but the address is published too (ticket
+        # page, Open311 "address"), so "Hermannplatz 5, Tel. 0176 5551234" went out in a direct category.
+        for address in ("Hermannplatz 5, Tel. 0176 5551234", "Hermannplatz 5, bei rita＠example.org",
+                        "Mein Name ist Paul Wendt, Hermannplatz 5"):
+            with self.subTest(address=address):
+                ticket = report("strasse-schlagloch", description="Tiefes Schlagloch auf der Fahrbahn.",
+                                address=address)
+                self.assertEqual(ticket.publication, Ticket.Publication.PENDING)
+                self.assertEqual(screening.kinds(ticket.flags), {PERSONAL_DATA})
+        for address in ("Karl-Marx-Straße 12, 12043 Berlin", "Am Tempelhofer Berg 7d, Hinterhaus, 3. OG links",
+                        "Straße des 17. Juni 135"):
+            with self.subTest(address=address):
+                ticket = report("strasse-schlagloch", description="Tiefes Schlagloch auf der Fahrbahn.",
+                                address=address)
+                self.assertEqual((ticket.publication, ticket.flags), (Ticket.Publication.PUBLISHED, []))

@@ -10,6 +10,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from stadtlotse.accounts.models import ApiKey
+from stadtlotse.intake import abuse
 from stadtlotse.open311.forms import RequestsQueryForm
 from stadtlotse.testing.cases import ALEXANDERPLATZ, report, resident
 from stadtlotse.tickets import moderation, workflow
@@ -117,6 +119,27 @@ class PublicDataTests(RequestsTestCase):
         self.assertEqual(tree.findtext("request/token"), self.car.public_id)
         for fmt in FORMATS:
             self.assert_error(self.get("v2/tokens/nope", fmt), fmt, 404, "nope")
+
+    def test_tokens_of_unpublished_requests_are_unknown_except_to_the_key_that_sent_them(self):
+        # Red-team pass: the ids are sequential, so a 200 here for any existing id let anyone count
+        # through the unpublished reports (awaiting moderation, hidden) without a key.
+        hidden = report("abfall-sperrmuell", source=abuse.Source(ip="192.0.2.7", api_key=self.app_key))
+        moderation.moderate(hidden, Ticket.Publication.HIDDEN, by=self.alice, reason="Enthält einen Namen.")
+        _other, other_plain = ApiKey.issue("Andere App", "Jemand")
+        for fmt in FORMATS:
+            for ticket in (self.pending, hidden):
+                with self.subTest(fmt=fmt, ticket=ticket.publication):
+                    never_given = self.get("v2/tokens/SL-1999-0001", fmt)
+                    response = self.get(f"v2/tokens/{ticket.public_id}", fmt)
+                    self.assert_error(response, fmt, 404, ticket.public_id)
+                    self.assertEqual(response.content.replace(ticket.public_id.encode(), b"ID"),
+                                     never_given.content.replace(b"SL-1999-0001", b"ID"))
+                    self.assert_error(self.get(f"v2/tokens/{ticket.public_id}", fmt, data={"api_key": other_plain}),
+                                      fmt, 404)
+            # The app that sent the report may ask for it, with its key in the query or the header.
+            for kwargs in ({"data": {"api_key": self.plain_key}}, {"headers": {"X-Api-Key": self.plain_key}}):
+                response = self.get(f"v2/tokens/{hidden.public_id}", fmt, **kwargs)
+                self.assertEqual(response.status_code, 200, response.content)
 
     def test_post_only_methods(self):
         for fmt in FORMATS:

@@ -105,6 +105,33 @@ class TicketPhotoTests(TemporaryMediaMixin, PublicWebTestCase):
             self.client.get(reverse("publicweb:photo", args=[ticket.public_id, photo.pk])).status_code, 404
         )
 
+    def test_photos_of_a_report_about_people_are_never_public(self):
+        # Red-team pass: the point was generalised to 100 m, but the published photo showed the person and
+        # the doorway (house number, shop sign) on the page, as Open311 media_url and as the similar thumbnail.
+        ticket = report("soziales-schlafplatz", place=(52.4869, 13.4247), answers={}, photos=[upload()])
+        moderation.moderate(ticket, Ticket.Publication.PUBLISHED, by=self.alice)
+        run_jobs()
+        photo = ticket.attachments.get()
+        self.assertTrue(photo.public_version)
+        full = reverse("publicweb:photo", args=[ticket.public_id, photo.pk])
+        small = reverse("publicweb:photo_thumbnail", args=[ticket.public_id, photo.pk])
+        page = self.client.get(ticket.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, full)
+        self.assertEqual(self.client.get(full).status_code, 404)
+        self.assertEqual(self.client.get(small).status_code, 404)
+        [request] = self.client.get(reverse("open311:request", args=[ticket.public_id, "json"]),
+                                    {"extensions": "true"}).json()
+        self.assertIsNone(request["media_url"])
+        self.assertEqual(request["extended_attributes"]["media_urls"], [])
+        similar = self.client.get(reverse("publicweb:similar"),
+                                  {"category": "soziales-schlafplatz", "lat": "52.4869", "lon": "13.4247"}).json()
+        self.assertEqual([(t["id"], t["thumbnail"]) for t in similar["tickets"]], [(ticket.public_id, None)])
+        # Staff still see it.
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(reverse("backoffice:attachment", args=[ticket.public_id, photo.pk])).status_code,
+                         200)
+
     def test_photo_of_another_ticket_is_not_found(self):
         first = report(photos=[upload()])
         second = report()

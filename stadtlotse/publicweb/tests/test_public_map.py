@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,6 +96,25 @@ class GeoJSONTests(PublicWebTestCase):
         with time_machine.travel(timezone.now() + timedelta(seconds=61)):
             later = self.client.get(self.url, {"bbox": BERLIN}).json()
         self.assertEqual(sorted(f["properties"]["count"] for f in later["features"]), [1, 1, 5])
+
+    @override_settings(STADTLOTSE={**settings.STADTLOTSE, "MAP_MAX_POINTS": 2, "MAP_CLUSTER_RATE_PER_IP": "3/60"})
+    def test_fresh_cluster_counts_are_limited_per_source(self):
+        # Red-team pass: each box a few metres off missed the cache and counted the city's points again
+        # (over 100 ms each at a million tickets), for anyone, without any limit.
+        for i in range(3):
+            self.assertEqual(self.client.get(self.url, {"bbox": f"13.0{i},52.3,13.8,52.7"}).status_code, 200)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(self.url, {"bbox": "13.03,52.3,13.8,52.7"})
+        # Refused before counting: at most the bounded single-point reads ran, no grouping over the box.
+        self.assertFalse([q["sql"] for q in queries if "GROUP BY" in q["sql"]])
+        self.assertEqual(response.status_code, 429)
+        self.assertIn("Please wait", response.json()["errors"]["bbox"][0])
+        self.assertGreater(int(response["Retry-After"]), 0)
+        # A box already counted still comes from the cache; single points are not limited; others are not affected.
+        self.assertIs(self.client.get(self.url, {"bbox": "13.00,52.3,13.8,52.7"}).json()["clustered"], True)
+        self.assertEqual(self.client.get(self.url, {"bbox": NEUKOELLN_STREET}).status_code, 200)
+        self.assertEqual(self.client.get(self.url, {"bbox": "13.03,52.3,13.8,52.7"},
+                                         REMOTE_ADDR="192.0.2.99").status_code, 200)
 
 
 class MapPagesTests(PublicWebTestCase):

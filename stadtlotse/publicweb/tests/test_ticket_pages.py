@@ -4,7 +4,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from stadtlotse.testing.cases import ALEXANDERPLATZ, report, resident
-from stadtlotse.tickets import moderation, workflow
+from stadtlotse.tickets import merge, moderation, workflow
 from stadtlotse.tickets.models import Ticket
 
 from .base import EnglishClient, GermanClient, PublicWebTestCase
@@ -139,6 +139,22 @@ class PublicTicketPageTests(PublicWebTestCase):
     def test_unknown_ticket(self):
         response = self.client.get(reverse("publicweb:ticket", args=["SL-2020-0001"]))
         self.assertEqual(response.status_code, 404)
+
+    def test_a_merge_names_only_a_report_the_public_may_open(self):
+        # Red-team pass: a published duplicate's timeline said "Merged into SL-…" for a report still
+        # awaiting moderation, telling anyone that this unpublished id exists.
+        survivor = report("sicherheit-konflikt", description="Streit vor dem Späti jede Nacht.")
+        duplicate = report()
+        merge.merge(survivor, [duplicate], by=self.alice)
+        self.assertEqual(survivor.publication, Ticket.Publication.PENDING)
+        page = self.client.get(duplicate.get_absolute_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "Zusammengeführt")
+        self.assertNotContains(page, survivor.public_id)
+        # The reporter knows what their report was merged into.
+        self.assertContains(self.client.get(duplicate.get_private_url()), f"Zusammengeführt mit {survivor.public_id}")
+        moderation.moderate(survivor, Ticket.Publication.PUBLISHED, by=self.alice)
+        self.assertContains(self.client.get(duplicate.get_absolute_url()), f"Zusammengeführt mit {survivor.public_id}")
 
     def test_id_in_other_letter_case(self):
         response = self.client.get(reverse("publicweb:ticket", args=[self.ticket.public_id.lower()]))

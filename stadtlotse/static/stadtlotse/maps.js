@@ -54,7 +54,8 @@
       if (pending) { pending.abort(); }
       pending = new AbortController();
       fetch(publicMap.dataset.geojsonUrl + "?" + params.toString(), { signal: pending.signal, headers: { Accept: "application/geo+json" } })
-        .then(function (response) { return response.json(); })
+        // A refused answer (429: the map was moved too often) keeps the markers shown and says so.
+        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); })
         .then(function (data) {
           layer.clearLayers();
           var count = 0;

@@ -49,6 +49,26 @@ class MergeTests(StadtlotseTestCase):
             self.assertIn(self.survivor.public_id, text)
             self.assertNotIn("Alles abgeholt.", smtp.to("pia@example.org")[-1].as_string())
 
+    def test_the_survivors_reporter_words_stay_with_them(self):
+        # Red-team pass: the reporters of merged reports were mailed the survivor's events as its own
+        # reporter reads them, so Mo got the reason the survivor's reporter gave for reopening, in her words.
+        merge.merge(self.survivor, [self.first], by=self.alice)
+        workflow.resolve(self.survivor, by=self.bob, note="Alles abgeholt.")
+        with SMTPServer() as smtp, override_settings(**smtp.settings()):
+            run_jobs()
+            sent = len(smtp.to("mo@example.org"))
+            workflow.reopen(self.survivor, by=workflow.REPORTER,
+                            reason="Liegt immer noch da, ich wohne im 3. Stock links und sehe es täglich")
+            run_jobs()
+            own = smtp.to("rita@example.org")[-1]
+            mails = smtp.to("mo@example.org")[sent:]
+        self.assertIn("3. Stock links", own.get_body(preferencelist=("plain",)).get_content())
+        self.assertEqual(len(mails), 1)
+        for part in ("plain", "html"):
+            body = mails[0].get_body(preferencelist=(part,)).get_content()
+            self.assertIn(self.survivor.public_id, body)
+            self.assertNotIn("3. Stock", body)
+
     def test_undo_keeps_its_reason_internal(self):
         merge.merge(self.survivor, [self.first], by=self.alice)
         self.first.refresh_from_db()
