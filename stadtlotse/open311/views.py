@@ -21,11 +21,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from stadtlotse.accounts.models import ApiKey
 from stadtlotse.catalog.models import Area, Category, Department
+from stadtlotse.connectors import status as inbound
 from stadtlotse.core import idempotency, ratelimit
 from stadtlotse.intake import abuse, intake
 from stadtlotse.media import media
-from stadtlotse.tickets import workflow
-from stadtlotse.tickets import disclosure
+from stadtlotse.tickets import disclosure, workflow
 from stadtlotse.tickets.models import Event, Ticket
 
 from . import remote_media, updates
@@ -544,7 +544,7 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     """
     ticket = Ticket.objects.filter(public_id=token).first()
     key = ApiKey.verify(request.GET.get("api_key") or request.headers.get(API_KEY_HEADER) or "")
-    if ticket is None or not (disclosure.public_view(ticket) or (key and updates.visible_to_key(ticket, key))):
+    if ticket is None or not (disclosure.public_view(ticket) or (key and inbound.visible_to_key(ticket, key))):
         return errors(fmt, 404, [_("There is no request with the token “%(token)s”.") % {"token": token}])
     return render([{"service_request_id": token, "token": token}], fmt, "service_requests", "request")
 
