@@ -6,6 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS and SITE_URL at least.
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
 
@@ -40,7 +41,8 @@ DEBUG = env_bool("DEBUG", False)
 _INSECURE_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("STADTLOTSE_ALLOW_INSECURE_KEY"):
+    # mypy's Django plugin imports the settings to read the models; nothing is signed in that process.
+    if not DEBUG and not env_bool("STADTLOTSE_ALLOW_INSECURE_KEY") and "mypy_django_plugin.main" not in sys.modules:
         # Fail closed: sessions and private links are signed with this key.
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) or DEBUG=true for development."
