@@ -364,6 +364,9 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    # Not a column: set by disclosure.with_notes() to the note as the timeline's audience may read it.
+    shown_note: str
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
