@@ -8,6 +8,7 @@ import ipaddress
 import os
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 import dj_database_url
@@ -126,6 +127,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# dj_database_url gives a TypedDict; the SQLite branch builds a plain dict with other keys.
+DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -155,6 +158,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache, sessions -----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
