@@ -39,7 +39,7 @@ class Verdict:
     retry_after: int = 0
 
 
-def grouped(source: Source) -> str:
+def grouped(source: Source) -> Source:
     """An IPv6 address as its /64 network, anything else unchanged.
 
     One household or one virtual server gets a whole /64 and can pick any address in it, so counting
@@ -48,7 +48,7 @@ def grouped(source: Source) -> str:
     try:
         address = ipaddress.ip_address(str(source))
     except ValueError:
-        return str(source)
+        return source
     if address.version == 4:
         return str(address)
     if address.ipv4_mapped is not None:  # ::ffff:192.0.2.7 is the IPv4 client 192.0.2.7
