@@ -53,6 +53,7 @@ def photo_upload_bytes() -> int:
     limits = settings.STADTLOTSE
     max_photos: int = limits["MAX_PHOTOS"]
     max_photo_bytes: int = limits["MAX_PHOTO_BYTES"]
+    # None (Django's "no limit on the fields") must not break every photo door: count the photos alone.
     fields: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
     return max_photos * max_photo_bytes + fields
 
