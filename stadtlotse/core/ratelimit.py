@@ -8,6 +8,7 @@ is still within its limit and, if not, how long until the window ends.
 import ipaddress
 import time
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from django.http import HttpRequest
 
 # What is counted: an address, a key's id, a mailbox.
 Source = str | int
+S = TypeVar("S", bound=Source)
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Verdict:
     retry_after: int = 0
 
 
-def grouped(source: Source) -> Source:
+def grouped(source: S) -> S | str:
     """An IPv6 address as its /64 network, anything else unchanged.
 
     One household or one virtual server gets a whole /64 and can pick any address in it, so counting
