@@ -1,14 +1,9 @@
-from typing import TYPE_CHECKING
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stadtlotse.core.ratelimit import Rate
-
-if TYPE_CHECKING:
-    from stadtlotse.catalog.models import Department
 
 
 class User(AbstractUser):
@@ -20,7 +15,8 @@ class User(AbstractUser):
         ADMIN = "admin", _("administrator")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
-    departments: "models.ManyToManyField[Department, Membership]" = models.ManyToManyField(
+    # Named by label: accounts sits below catalog (docs/architecture.md), so the type is the plain Model.
+    departments: "models.ManyToManyField[models.Model, Membership]" = models.ManyToManyField(
         "catalog.Department", through="Membership", related_name="members", blank=True,
         verbose_name=_("departments"),
     )
@@ -45,8 +41,8 @@ class User(AbstractUser):
             self._department_ids = set(self.memberships.values_list("department_id", flat=True))
         return self._department_ids
 
-    def is_lead_of(self, department: "Department") -> bool:
-        return self.memberships.filter(department=department, is_lead=True).exists()
+    def is_lead_of(self, department: models.Model) -> bool:
+        return self.memberships.filter(department_id=department.pk, is_lead=True).exists()
 
 
 class Membership(models.Model):

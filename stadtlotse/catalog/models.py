@@ -1,6 +1,6 @@
 import json
 import re
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .geometry import shape_from_geojson
 
-if TYPE_CHECKING:
-    from stadtlotse.tickets.models import Ticket
+
 
 
 def pick_language(de: str, en: str | None) -> str:
@@ -275,6 +274,23 @@ class RoutingRule(models.Model):
             raise ValidationError(_("A rule for this category and district exists already."))
 
 
+class TemplatedTicket(Protocol):
+    """What a text template reads of a ticket (a tickets.Ticket: catalog sits below tickets and does not import it)."""
+
+    @property
+    def public_id(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def category_id(self) -> int | None: ...
+    @property
+    def category(self) -> Category: ...
+    @property
+    def area(self) -> Area | None: ...
+    @property
+    def department(self) -> Department | None: ...
+
+
 class TemplateGap(ValueError):
     """A text template cannot be filled in for this ticket; the message says which placeholder and why."""
 
@@ -337,7 +353,7 @@ class TextTemplate(models.Model):
             return self.PLACEHOLDERS
         return self.PUBLIC_PLACEHOLDERS
 
-    def render(self, ticket: "Ticket") -> str:
+    def render(self, ticket: TemplatedTicket) -> str:
         """The text with its placeholders filled in for `ticket`.
 
         Raises TemplateGap when a placeholder has no value for this ticket (no department yet, no
