@@ -30,8 +30,10 @@ test: install-test messages
 audit: install-test
 	$(PY) bin/audit
 
-# The edit loop: SQLite only, without the tests marked slow or browser (conftest.py). CI runs `make test`.
+# The edit loop: the type check (seconds with its cache), then SQLite only, without the tests marked
+# slow or browser (conftest.py). CI runs `make test`.
 check: install-test messages
+	env -u DATABASE_URL $(PY) -m mypy --no-error-summary
 	env -u DATABASE_URL $(PY) -m pytest -q -m "not slow and not browser"
 
 $(PY):
@@ -57,4 +59,4 @@ static: | $(PY)
 	@STADTLOTSE_ALLOW_INSECURE_KEY=true $(PY) -m stadtlotse collectstatic --no-input -v0
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .mypy_cache

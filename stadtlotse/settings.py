@@ -6,7 +6,9 @@ SECRET_KEY, ALLOWED_HOSTS and SITE_URL at least.
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 import dj_database_url
@@ -40,7 +42,8 @@ DEBUG = env_bool("DEBUG", False)
 _INSECURE_KEY = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("STADTLOTSE_ALLOW_INSECURE_KEY"):
+    # mypy's Django plugin imports the settings to read the models; nothing is signed in that process.
+    if not DEBUG and not env_bool("STADTLOTSE_ALLOW_INSECURE_KEY") and "mypy_django_plugin.main" not in sys.modules:
         # Fail closed: sessions and private links are signed with this key.
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (50+ random characters) or DEBUG=true for development."
@@ -125,6 +128,8 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# dj_database_url gives a TypedDict; the SQLite branch builds a plain dict with other keys.
+DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -154,6 +159,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache, sessions -----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"

@@ -7,18 +7,18 @@ from .models import Membership, SecondFactor, User
 from .views import admin_login
 
 # The admin's stock login would bypass the throttle and the second factor; it redirects to ours.
-admin.site.login = admin_login
+admin.site.login = admin_login  # type: ignore[method-assign]  # replaced on purpose, see above
 
 
 # Django's user forms name auth.User in their Meta; ours is swapped in, so they are rebound here.
 class UserCreationForm(auth_forms.AdminUserCreationForm):
-    class Meta(auth_forms.AdminUserCreationForm.Meta):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):  # type: ignore[name-defined]  # Meta is not in django-stubs
         model = User
         fields = ["username", "role"]
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
-    class Meta(auth_forms.UserChangeForm.Meta):
+    class Meta(auth_forms.UserChangeForm.Meta):  # type: ignore[name-defined]  # Meta is not in django-stubs
         model = User
 
 
@@ -35,9 +35,10 @@ class UserAdmin(auth_admin.UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role", "is_active", "is_staff"]
     list_filter = ["role", "is_active", "is_staff", "is_superuser"]
     fieldsets = [
-        *auth_admin.UserAdmin.fieldsets[:1],
+        # Django's UserAdmin sets fieldsets; the stubs type the attribute as ModelAdmin's optional one.
+        *auth_admin.UserAdmin.fieldsets[:1],  # type: ignore[index]
         (_("Role in Stadtlotse"), {"fields": ["role"]}),
-        *auth_admin.UserAdmin.fieldsets[1:],
+        *auth_admin.UserAdmin.fieldsets[1:],  # type: ignore[index]
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "role", "usable_password", "password1", "password2"]}),

@@ -5,7 +5,7 @@ class AccountsConfig(AppConfig):
     name = "stadtlotse.accounts"
     label = "accounts"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import start_idle_clock

@@ -15,7 +15,8 @@ class User(AbstractUser):
         ADMIN = "admin", _("administrator")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
-    departments = models.ManyToManyField(
+    # Named by label: accounts sits below catalog (docs/architecture.md), so the type is the plain Model.
+    departments: "models.ManyToManyField[models.Model, Membership]" = models.ManyToManyField(
         "catalog.Department", through="Membership", related_name="members", blank=True,
         verbose_name=_("departments"),
     )
@@ -24,21 +25,24 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
-    def __str__(self):
+    # Not a column: the user's department ids, read once per request (department_ids()).
+    _department_ids: set[int]
+
+    def __str__(self) -> str:
         return self.get_full_name() or self.username
 
     @property
-    def is_desk(self):
+    def is_desk(self) -> bool:
         """The desk and administrators see every ticket."""
         return self.is_active and self.role in (self.Role.DESK, self.Role.ADMIN)
 
-    def department_ids(self):
+    def department_ids(self) -> set[int]:
         if not hasattr(self, "_department_ids"):
             self._department_ids = set(self.memberships.values_list("department_id", flat=True))
         return self._department_ids
 
-    def is_lead_of(self, department):
-        return self.memberships.filter(department=department, is_lead=True).exists()
+    def is_lead_of(self, department: models.Model) -> bool:
+        return self.memberships.filter(department_id=department.pk, is_lead=True).exists()
 
 
 class Membership(models.Model):
@@ -51,11 +55,11 @@ class Membership(models.Model):
         verbose_name_plural = _("department memberships")
         constraints = [models.UniqueConstraint(fields=["user", "department"], name="membership_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} @ {self.department}"
 
 
-def validate_rate(value):
+def validate_rate(value: str) -> None:
     try:
         Rate.parse(value)
     except ValueError:
@@ -88,22 +92,22 @@ class ApiKey(models.Model):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_rate(self):
+    def get_rate(self) -> Rate:
         from django.conf import settings
 
         return Rate.parse(self.rate or settings.STADTLOTSE["OPEN311_KEY_RATE"])
 
     @staticmethod
-    def digest_of(plain):
+    def digest_of(plain: str) -> str:
         import hashlib
 
         return hashlib.sha256(plain.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, name, owner="", *, plain=None):
+    def issue(cls, name: str, owner: str = "", *, plain: str | None = None) -> tuple["ApiKey", str]:
         """Create a key; returns (api_key, plain). The plain key is shown once and never stored."""
         import secrets
 
@@ -112,7 +116,7 @@ class ApiKey(models.Model):
         return api_key, plain
 
     @classmethod
-    def verify(cls, plain):
+    def verify(cls, plain: object) -> "ApiKey | None":
         """The active key matching `plain`, or None. Records when it was last used.
 
         Not called `check`: that name belongs to Django's system checks on every model.
@@ -150,7 +154,7 @@ class SavedView(models.Model):
         verbose_name_plural = _("saved views")
         constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedview_unique_name")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -170,9 +174,9 @@ class SecondFactor(models.Model):
         verbose_name = _("second factor")
         verbose_name_plural = _("second factors")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.user)
 
     @property
-    def is_active(self):
+    def is_active(self) -> bool:
         return self.confirmed_at is not None

@@ -9,10 +9,12 @@
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from stadtlotse.core import ratelimit
@@ -28,13 +30,16 @@ DEVICE_COOKIE = "stadtlotse_device"
 DEVICE_SALT = "stadtlotse.accounts.device"
 DEVICE_ACCOUNTS = 5
 
+# A signed device cookie's content: {"id": str, "accounts": [hashed account, …]}.
+Device = dict[str, Any]
 
-def _account(username):
+
+def _account(username: str) -> str:
     # Hashed: usernames may hold characters a cache key must not, and keys should not leak them.
     return hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
 
 
-def _device(request):
+def _device(request: HttpRequest) -> Device | None:
     """This browser's signed device cookie as {"id": …, "accounts": [...]}, or None (absent, forged, expired)."""
     try:
         device = signing.loads(request.COOKIES.get(DEVICE_COOKIE, ""), salt=DEVICE_SALT,
@@ -46,13 +51,13 @@ def _device(request):
     return device
 
 
-def _known_device(request, account):
+def _known_device(request: HttpRequest, account: str) -> str | None:
     """The id of this browser if it completed a login to `account` before, else None."""
     device = _device(request)
     return str(device["id"]) if device and account in device["accounts"] else None
 
 
-def _login_limits(request, username):
+def _login_limits(request: HttpRequest, username: str) -> list[tuple[str, str, ratelimit.Rate]]:
     """The counters a failed login of `username` from this request goes on.
 
     Counted per account *and* address, so failures elsewhere cannot lock the owner out; the
@@ -74,7 +79,7 @@ def _login_limits(request, username):
     ]
 
 
-def check_login_allowed(request, username):
+def check_login_allowed(request: HttpRequest, username: str) -> ratelimit.Verdict:
     """A refusing Verdict when the account or the address had too many failures, else an allowing one."""
     for scope, source, rate in _login_limits(request, username):
         verdict = ratelimit.peek(scope, source, rate)
@@ -83,12 +88,12 @@ def check_login_allowed(request, username):
     return ratelimit.Verdict(True)
 
 
-def count_login_failure(request, username):
+def count_login_failure(request: HttpRequest, username: str) -> None:
     for scope, source, rate in _login_limits(request, username):
         ratelimit.hit(scope, source, rate)
 
 
-def remember_device(request, response, user):
+def remember_device(request: HttpRequest, response: HttpResponse, user: User) -> None:
     """After a complete login (password and, if set up, second factor): mark this browser as one
     the user logs in from, so a lock-out caused elsewhere does not reach them here."""
     account = _account(user.get_username())
@@ -100,7 +105,7 @@ def remember_device(request, response, user):
                         secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
 
 
-def is_required(user):
+def is_required(user: User) -> bool:
     """Whether this user must use a second factor (setting STAFF_2FA_REQUIRED: admin, all or none)."""
     required = settings.STAFF_2FA_REQUIRED
     if required == "all":
@@ -110,11 +115,11 @@ def is_required(user):
     return False
 
 
-def active_factor(user):
+def active_factor(user: User) -> SecondFactor | None:
     return SecondFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
 
 
-def start_enrolment(user):
+def start_enrolment(user: User) -> SecondFactor:
     """A new, not yet confirmed secret (replacing an earlier unconfirmed one)."""
     factor, created = SecondFactor.objects.get_or_create(user=user, defaults={"secret": totp.new_secret()})
     if not created and not factor.is_active:
@@ -123,26 +128,28 @@ def start_enrolment(user):
     return factor
 
 
-def provisioning_uri(factor):
+def provisioning_uri(factor: SecondFactor) -> str:
     issuer = f"Stadtlotse {settings.STADTLOTSE['CITY_NAME']}"
     return totp.provisioning_uri(factor.secret, account=factor.user.get_username(), issuer=issuer)
 
 
-def _hash(code):
+def _hash(code: str) -> str:
     return hashlib.sha256(code.replace("-", "").replace(" ", "").lower().encode()).hexdigest()
 
 
-def _new_recovery_codes(factor):
+def _new_recovery_codes(factor: SecondFactor) -> list[str]:
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     factor.recovery_codes = [_hash(code) for code in codes]
     return codes
 
 
 @transaction.atomic
-def confirm_enrolment(user, code):
+def confirm_enrolment(user: User, code: str) -> list[str] | None:
     """Activate the pending secret if `code` matches it; returns the recovery codes, or None."""
     factor = SecondFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=True).first()
-    step = factor and totp.matching_step(factor.secret, code)
+    if factor is None:
+        return None
+    step = totp.matching_step(factor.secret, code)
     if not step:
         return None
     factor.confirmed_at = timezone.now()
@@ -153,7 +160,7 @@ def confirm_enrolment(user, code):
 
 
 @transaction.atomic
-def verify_second_factor(user, code):
+def verify_second_factor(user: User, code: str) -> bool:
     """True if `code` is a current TOTP code not used before, or an unused recovery code (used up now)."""
     factor = SecondFactor.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
     if factor is None:
@@ -174,14 +181,14 @@ def verify_second_factor(user, code):
 
 
 @transaction.atomic
-def renew_recovery_codes(user):
+def renew_recovery_codes(user: User) -> list[str]:
     factor = SecondFactor.objects.select_for_update().get(user=user, confirmed_at__isnull=False)
     codes = _new_recovery_codes(factor)
     factor.save(update_fields=["recovery_codes"])
     return codes
 
 
-def switch_off(user):
+def switch_off(user: User) -> bool:
     """Remove the second factor; refused (False) where the role requires one."""
     if is_required(user):
         return False

@@ -33,6 +33,8 @@ from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shapely.geometry.base import BaseGeometry
+
 from stadtlotse.catalog.models import Area, Category, Department
 from stadtlotse.catalog.geometry import shape_from_geojson
 from stadtlotse.tickets.models import Event, Ticket
@@ -322,7 +324,8 @@ def ranked_per_district(per_area, limit):
     return sorted(out)
 
 
-_shapes = {}
+# (area id, updated_at) -> (shape, km², simplified shape)
+_shapes: dict[tuple[int, datetime], tuple[BaseGeometry, float, BaseGeometry]] = {}
 
 
 def district_shape(area):

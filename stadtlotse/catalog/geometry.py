@@ -4,6 +4,7 @@ tells every process when the districts changed (routing/areas.py rebuilds its in
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 VERSION_KEY = "stadtlotse:areas-version"
@@ -12,7 +13,7 @@ VERSION_KEY = "stadtlotse:areas-version"
 _local_changes = 0
 
 
-def shape_from_geojson(geometry):
+def shape_from_geojson(geometry: object) -> BaseGeometry:
     """A valid shapely (Multi)Polygon from a GeoJSON geometry dict, or ValueError saying what is wrong."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValueError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
@@ -30,22 +31,23 @@ def shape_from_geojson(geometry):
     return geom
 
 
-def areas_version():
+def areas_version() -> int:
     """The shared version of the districts (bumped after every committed change)."""
-    return cache.get(VERSION_KEY, 0)
+    version: int = cache.get(VERSION_KEY, 0)
+    return version
 
 
-def local_changes():
+def local_changes() -> int:
     return _local_changes
 
 
-def changed_here():
+def changed_here() -> None:
     """The districts changed in this process; its index is stale from now on, committed or not."""
     global _local_changes
     _local_changes += 1
 
 
-def areas_changed():
+def areas_changed() -> None:
     """The districts changed and the change committed: every process rebuilds its index."""
     try:
         cache.incr(VERSION_KEY)

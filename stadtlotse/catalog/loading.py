@@ -5,7 +5,9 @@ and adds what is new, so `make run` twice keeps the data.
 """
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -16,12 +18,17 @@ from .models import Area, Category, Department, RoutingRule
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+# A GeoJSON feature or a node of the catalog file, as json.loads gives it.
+JSON = dict[str, Any]
+# Told (number, total, name) after each district.
+Progress = Callable[[int, int, str], object]
+
 
 class CatalogDataError(ValueError):
     """The data file cannot be used; the message says why and where."""
 
 
-def read_features(path):
+def read_features(path: str | Path) -> list[JSON]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -30,15 +37,17 @@ def read_features(path):
         raise CatalogDataError(f"{path}: not valid GeoJSON ({exc})") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         raise CatalogDataError(f"{path}: expected a GeoJSON FeatureCollection")
-    return data["features"]
+    features: list[JSON] = data["features"]
+    return features
 
 
-def district_slug(name):
+def district_slug(name: str) -> str:
     return slugify(name.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue"))
 
 
 @transaction.atomic
-def import_areas(features, *, name_property="name", code_property=None, population=None, progress=None):
+def import_areas(features: Sequence[JSON], *, name_property: str = "name", code_property: str | None = None,
+                 population: dict[str, int] | None = None, progress: Progress | None = None) -> tuple[int, int]:
     """Create or update one Area per feature. Returns (created, updated). All or nothing."""
     population = population or {}
     created = updated = 0
@@ -51,7 +60,7 @@ def import_areas(features, *, name_property="name", code_property=None, populati
             shape_from_geojson(feature.get("geometry"))
         except ValueError as exc:
             raise CatalogDataError(f"feature {number} ({name}): {exc}") from None
-        defaults = {"name": name, "geometry": feature["geometry"]}
+        defaults: dict[str, Any] = {"name": name, "geometry": feature["geometry"]}
         if code_property:
             defaults["code"] = str(properties.get(code_property) or "")
         if name in population:
@@ -66,7 +75,7 @@ def import_areas(features, *, name_property="name", code_property=None, populati
     return created, updated
 
 
-def _load_category(node, parent, order):
+def _load_category(node: JSON, parent: Category | None, order: int) -> Category:
     fields = {
         "parent": parent,
         "name": node["name"],
@@ -92,7 +101,7 @@ def _load_category(node, parent, order):
 
 
 @transaction.atomic
-def load_catalog(path=DATA_DIR / "demo-catalog.json", *, progress=None):
+def load_catalog(path: str | Path = DATA_DIR / "demo-catalog.json", *, progress: Progress | None = None) -> None:
     """Districts, departments, categories and routing rules from a catalog file like demo-catalog.json."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     districts = data["districts"]

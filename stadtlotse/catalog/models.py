@@ -1,4 +1,5 @@
 import json
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from .geometry import shape_from_geojson
 
 
-def pick_language(de, en):
+
+
+def pick_language(de: str, en: str | None) -> str:
     """The English text when English is active and one exists, the German one otherwise."""
     if en and (get_language() or "de").startswith("en"):
         return en
@@ -34,10 +37,14 @@ class TreeNode:
     MAX_DEPTH = 10
     # How many levels the tree has at most; queries over a whole subtree reach this far down.
     LEVELS = MAX_DEPTH
+    if TYPE_CHECKING:
+        # The models' own `parent` field (a foreign key to the same model).
+        parent: Self | None
 
-    def ancestors(self):
+    def ancestors(self) -> list[Self]:
         """This node and its parents, nearest first."""
-        chain, node = [], self
+        chain: list[Self] = []
+        node: Self | None = self
         while node is not None and len(chain) < self.MAX_DEPTH:
             chain.append(node)
             node = node.parent
@@ -64,14 +71,14 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name
 
     @property
-    def display_name(self):
+    def display_name(self) -> str:
         return pick_language(self.name, self.name_en)
 
-    def clean(self):
+    def clean(self) -> None:
         if self.connector == self.Connector.EMAIL and not self.email:
             raise ValidationError({"email": _("A department with the e-mail connector needs an e-mail address.")})
 
@@ -156,10 +163,10 @@ class Category(TreeNode, models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name
 
-    def clean(self):
+    def clean(self) -> None:
         validate_questions(self.questions)
         seen, node = {self.pk}, self.parent
         while node is not None:
@@ -173,35 +180,37 @@ class Category(TreeNode, models.Model):
                                                "subcategory.") % {"levels": self.LEVELS}})
 
     @property
-    def display_name(self):
+    def display_name(self) -> str:
         return pick_language(self.name, self.name_en)
 
     @property
-    def display_description(self):
+    def display_description(self) -> str:
         return pick_language(self.description, self.description_en)
 
     @property
-    def display_stopper(self):
+    def display_stopper(self) -> str:
         return pick_language(self.stopper, self.stopper_en)
 
     @property
-    def group(self):
+    def group(self) -> "Category":
         return self.ancestors()[-1]
 
     @property
-    def is_about_people(self):
+    def is_about_people(self) -> bool:
         """This category or one above it is about people."""
         return any(node.about_people for node in self.ancestors())
 
     @property
-    def path_name(self):
+    def path_name(self) -> str:
         return " › ".join(c.display_name for c in reversed(self.ancestors()))
 
-    def sorted_questions(self):
-        return sorted(self.questions, key=lambda q: (q.get("order", 0), q["code"]))
+    def sorted_questions(self) -> list[dict[str, Any]]:
+        # Questions are JSON (Open311 attribute definitions): their values are of any JSON type.
+        questions: list[dict[str, Any]] = self.questions
+        return sorted(questions, key=lambda q: (q.get("order", 0), q["code"]))
 
 
-def validate_questions(questions):
+def validate_questions(questions: object) -> None:
     if not isinstance(questions, list):
         raise ValidationError(_("Extra questions must be a list."))
     codes = set()
@@ -243,25 +252,25 @@ class Area(TreeNode, models.Model):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         try:
             shape_from_geojson(self.geometry)
         except ValueError as exc:
             raise ValidationError({"geometry": str(exc)}) from exc
 
-    def set_bounds(self):
+    def set_bounds(self) -> None:
         min_lon, min_lat, max_lon, max_lat = shape_from_geojson(self.geometry).bounds
         self.min_lat, self.max_lat, self.min_lon, self.max_lon = min_lat, max_lat, min_lon, max_lon
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived columns only; no other objects are touched.
         self.set_bounds()
         super().save(*args, **kwargs)
 
-    def geometry_json(self):
+    def geometry_json(self) -> str:
         return json.dumps(self.geometry)
 
 
@@ -282,10 +291,10 @@ class RoutingRule(models.Model):
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.category or _('any category')} / {self.area or _('whole city')} → {self.department}"
 
-    def clean(self):
+    def clean(self) -> None:
         # Checked here rather than by a constraint: "NULLS NOT DISTINCT" is PostgreSQL-only.
         twins = RoutingRule.objects.filter(category=self.category, area=self.area).exclude(pk=self.pk)
         if twins.exists():
@@ -307,9 +316,9 @@ class KnowledgeArticle(models.Model):
         verbose_name = _("knowledge base article")
         verbose_name_plural = _("knowledge base articles")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
     @classmethod
-    def for_category(cls, category):
+    def for_category(cls, category: Category) -> "models.QuerySet[KnowledgeArticle]":
         return cls.objects.filter(is_active=True, category__in=[c.pk for c in category.ancestors()]).order_by("title")

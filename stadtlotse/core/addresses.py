@@ -11,6 +11,7 @@ point somewhere else (DNS rebinding).
 import http.client
 import ipaddress
 import socket
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -27,14 +28,14 @@ class NotPublic(AddressRefused):
     pass
 
 
-def is_public(address):
+def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
 
 
-def _allowed(host, address, allowed_hosts):
+def _allowed(host: str, address: str, allowed_hosts: Iterable[str]) -> bool:
     """An allow-list entry is a host name (exactly that name) or an address or network (every name that resolves into it)."""
     ip = ipaddress.ip_address(address.split("%")[0])
     for entry in allowed_hosts:
@@ -52,7 +53,7 @@ def _allowed(host, address, allowed_hosts):
     return False
 
 
-def resolve(host, port, *, allowed_hosts=(), check=True):
+def resolve(host: str, port: int, *, allowed_hosts: Iterable[str] = (), check: bool = True) -> str:
     """The one address to connect to for `host`; raises UnknownHost or NotPublic.
 
     check=False only resolves (for a closed test network where every address is allowed).
@@ -64,7 +65,7 @@ def resolve(host, port, *, allowed_hosts=(), check=True):
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
         raise UnknownHost(_("The host %(host)s is unknown.") % {"host": host}) from exc
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})
     if not addresses:
         raise UnknownHost(_("The host %(host)s is unknown.") % {"host": host})
     for address in addresses if check else ():
@@ -74,15 +75,16 @@ def resolve(host, port, *, allowed_hosts=(), check=True):
     return addresses[0]
 
 
-def connection(scheme, host, port, address, *, timeout):
+def connection(scheme: str, host: str, port: int, address: str, *, timeout: float) -> http.client.HTTPConnection:
     """An http.client connection to `address` that speaks to `host`: TLS checks the certificate for the name."""
     connection_class = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     conn = connection_class(host, port, timeout=timeout)
 
-    def create_connection(_host_port, timeout=timeout, source_address=None):
+    def create_connection(_host_port: tuple[str, int], timeout: float | None = timeout,
+                          source_address: tuple[str, int] | None = None) -> socket.socket:
         return socket.create_connection((address, port), timeout, source_address)
 
     # http.client connects through this attribute; pointing it at the checked address closes the
     # window between the check and the connect in which DNS could answer differently.
-    conn._create_connection = create_connection
+    conn._create_connection = create_connection  # type: ignore[attr-defined]  # private, undeclared in typeshed
     return conn

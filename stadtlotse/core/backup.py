@@ -22,11 +22,14 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, connections, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -35,16 +38,25 @@ VERSION = 1
 MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 
+# The manifest as JSON gives it back; its keys are listed in create().
+Manifest = dict[str, Any]
+# Told what happens, one line at a time (the command prints it).
+Progress = Callable[[str], object]
+
+
+def _quiet(message: str) -> None:
+    pass
+
 
 class BackupError(Exception):
     """The archive cannot be made or used; the message says why, for an operator."""
 
 
-def _engine():
+def _engine() -> str:
     return "postgresql" if connection.vendor == "postgresql" else "sqlite" if connection.vendor == "sqlite" else connection.vendor
 
 
-def _sha256(path):
+def _sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
@@ -63,12 +75,12 @@ DIGEST = [
 ]
 
 
-def _tickets():
+def _tickets() -> type[models.Model]:
     # By label, like the tables in DIGEST: a backup reads every app's tables, and core imports none of them.
     return apps.get_model("tickets.Ticket")
 
 
-def content_digest(cursor=None):
+def content_digest(cursor: CursorWrapper | sqlite3.Cursor | None = None) -> str:
     """A SHA-256 over the rows in DIGEST, read in key order with bounded memory.
 
     Plain SQL on a DB-API cursor, so it can read a copied SQLite file as well as the live database;
@@ -88,26 +100,27 @@ def content_digest(cursor=None):
     return digest.hexdigest()
 
 
-def _count_and_digest_sqlite(path):
+def _count_and_digest_sqlite(path: Path) -> tuple[int, str]:
     """Ticket count and content digest of an SQLite file, with the type conversions Django's connection uses."""
     copy = sqlite3.connect(str(path), detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
     try:
         cursor = copy.cursor()
         cursor.execute(f'SELECT COUNT(*) FROM "{_tickets()._meta.db_table}"')
-        return cursor.fetchone()[0], content_digest(cursor)
+        count: int = cursor.fetchone()[0]
+        return count, content_digest(cursor)
     finally:
         copy.close()
 
 
-def _migrations():
+def _migrations() -> dict[str, str]:
     applied = MigrationRecorder(connection).applied_migrations()
-    latest = {}
+    latest: dict[str, str] = {}
     for app, name in sorted(applied):
         latest[app] = name
     return latest
 
 
-def _pg_env():
+def _pg_env() -> dict[str, str]:
     db = connection.settings_dict
     env = {**os.environ}
     for key, value in (("PGHOST", db.get("HOST")), ("PGPORT", db.get("PORT")), ("PGUSER", db.get("USER")),
@@ -117,7 +130,7 @@ def _pg_env():
     return env
 
 
-def _run(command, *, what):
+def _run(command: list[str], *, what: str) -> None:
     try:
         result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
@@ -126,7 +139,7 @@ def _run(command, *, what):
         raise BackupError(f"{what} failed: {result.stderr.strip()[-500:]}")
 
 
-def _dump_database(target_dir, snapshot=None):
+def _dump_database(target_dir: str | Path, snapshot: str | None = None) -> Path:
     engine = _engine()
     if engine == "sqlite":
         target = Path(target_dir) / "database.sqlite3"
@@ -148,21 +161,21 @@ def _dump_database(target_dir, snapshot=None):
     raise BackupError(f"Backups support SQLite and PostgreSQL, not {engine}.")
 
 
-def _media_files(media_root):
+def _media_files(media_root: str | Path) -> list[Path]:
     root = Path(media_root)
     if not root.is_dir():
         return []
     return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
 
 
-def create(output, *, progress=lambda message: None):
+def create(output: str | Path, *, progress: Progress = _quiet) -> Manifest:
     """Write a backup archive to `output` (a path); returns the manifest."""
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
-    files = {}
+    files: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="stadtlotse-backup-", dir=output.parent) as scratch:
-        manifest = {
+        manifest: Manifest = {
             "format": FORMAT, "version": VERSION, "created_at": timezone.now().isoformat(), "engine": _engine(),
             "migrations": _migrations(), "tickets": None, "content_digest": None, "files": files,
         }
@@ -175,7 +188,7 @@ def create(output, *, progress=lambda message: None):
                     cursor.execute("SELECT pg_export_snapshot()")
                     snapshot = cursor.fetchone()[0]
                 dump = _dump_database(scratch, snapshot)
-                manifest["tickets"] = _tickets().objects.count()
+                manifest["tickets"] = _tickets()._default_manager.count()
                 manifest["content_digest"] = content_digest()
         else:
             dump = _dump_database(scratch)
@@ -202,7 +215,7 @@ def create(output, *, progress=lambda message: None):
     return manifest
 
 
-def read(archive_path, scratch, *, progress=lambda message: None):
+def read(archive_path: str | Path, scratch: str | Path, *, progress: Progress = _quiet) -> Manifest:
     """Unpack and verify an archive into `scratch`; returns the manifest. Raises BackupError if it is unusable."""
     archive_path = Path(archive_path)
     if not archive_path.is_file():
@@ -215,7 +228,7 @@ def read(archive_path, scratch, *, progress=lambda message: None):
         raise BackupError(f"{archive_path} is not a readable Stadtlotse backup (damaged or not a .tar.gz): {exc}") from exc
     manifest_path = Path(scratch) / MANIFEST
     try:
-        manifest = json.loads(manifest_path.read_text())
+        manifest: Manifest = json.loads(manifest_path.read_text())
     except (OSError, ValueError) as exc:
         raise BackupError(f"{archive_path} has no readable {MANIFEST}: it is not a Stadtlotse backup or it is incomplete.") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -239,7 +252,7 @@ def read(archive_path, scratch, *, progress=lambda message: None):
     return manifest
 
 
-def _restore_database(manifest, scratch):
+def _restore_database(manifest: Manifest, scratch: str | Path) -> None:
     engine = _engine()
     if manifest["engine"] != engine:
         raise BackupError(f"This backup is of a {manifest['engine']} database; this installation uses {engine}.")
@@ -259,7 +272,7 @@ def _restore_database(manifest, scratch):
              what="pg_restore")
 
 
-def _restore_media(scratch, media_root):
+def _restore_media(scratch: str | Path, media_root: str | Path) -> None:
     media_root = Path(media_root)
     unpacked = Path(scratch) / "media"
     if not unpacked.exists():
@@ -285,7 +298,7 @@ def _restore_media(scratch, media_root):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def restore(archive_path, *, commit, progress=lambda message: None):
+def restore(archive_path: str | Path, *, commit: bool, progress: Progress = _quiet) -> Manifest:
     """Check an archive and, with `commit`, replace the database and media with its contents. Returns the manifest."""
     scratch_parent = Path(settings.MEDIA_ROOT).parent
     scratch_parent.mkdir(parents=True, exist_ok=True)
@@ -299,7 +312,7 @@ def restore(archive_path, *, commit, progress=lambda message: None):
         _restore_database(manifest, scratch)
         progress("Restoring the media directory …")
         _restore_media(scratch, settings.MEDIA_ROOT)
-    count = _tickets().objects.count()
+    count = _tickets()._default_manager.count()
     if count != manifest["tickets"]:
         raise BackupError(f"Restored {count} tickets, but the backup lists {manifest['tickets']}.")
     if manifest.get("content_digest") and content_digest() != manifest["content_digest"]:

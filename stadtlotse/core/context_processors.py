@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def site(request):
+def site(request: HttpRequest) -> dict[str, Any]:
     config = settings.STADTLOTSE
     return {
         "CITY_NAME": config["CITY_NAME"],

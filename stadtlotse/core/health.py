@@ -5,16 +5,23 @@ import ipaddress
 import shutil
 import time
 import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 
 from . import ratelimit
 
+# One check's verdict: {"ok": bool, "error": str, figures…}, as /healthz shows it.
+Check = dict[str, Any]
 
-def _timed(check):
+
+def _timed(check: Callable[[], Check]) -> Check:
     started = time.monotonic()
     try:
         result = check()
@@ -24,14 +31,14 @@ def _timed(check):
     return result
 
 
-def check_database():
+def check_database() -> Check:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return {"ok": True}
 
 
-def check_cache():
+def check_cache() -> Check:
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "1", 10)
     ok = cache.get(key) == "1"
@@ -39,7 +46,7 @@ def check_cache():
     return {"ok": ok} if ok else {"ok": False, "error": "a value written to the cache could not be read back"}
 
 
-def check_jobs(now=None):
+def check_jobs(now: datetime | None = None) -> Check:
     """Age of the job that has waited longest since it became due: a stopped or swamped worker shows here."""
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult, get_date_max
@@ -52,23 +59,23 @@ def check_jobs(now=None):
     due_since = min((t for t in (unscheduled, scheduled) if t is not None), default=None)
     lag = max((now - due_since).total_seconds(), 0) if due_since else 0
     limit = settings.STADTLOTSE["HEALTH_MAX_JOB_LAG_SECONDS"]
-    result = {"ok": lag <= limit, "oldest_ready_seconds": round(lag), "limit_seconds": limit}
+    result: Check = {"ok": lag <= limit, "oldest_ready_seconds": round(lag), "limit_seconds": limit}
     if not result["ok"]:
         result["error"] = "jobs wait longer than the limit: is the worker running?"
     return result
 
 
-def check_disk():
+def check_disk() -> Check:
     usage = shutil.disk_usage(settings.DATA_DIR)
     free_mb = usage.free // (1024 * 1024)
     limit = settings.STADTLOTSE["HEALTH_MIN_FREE_DISK_MB"]
-    result = {"ok": free_mb >= limit, "free_mb": free_mb, "limit_mb": limit}
+    result: Check = {"ok": free_mb >= limit, "free_mb": free_mb, "limit_mb": limit}
     if not result["ok"]:
         result["error"] = "the data directory's disk is almost full"
     return result
 
 
-def report():
+def report() -> dict[str, Any]:
     """{"status": "ok"|"error", "checks": {...}}; the job check needs the database, so it is skipped without it."""
     checks = {"database": _timed(check_database), "cache": _timed(check_cache)}
     if checks["database"]["ok"]:
@@ -80,7 +87,7 @@ def report():
     return {"status": "ok" if healthy else "error", "checks": checks}
 
 
-def shows_details(request):
+def shows_details(request: HttpRequest) -> bool:
     """Whether this request may see the checks (free disk, job lag, errors): only from a trusted
     network (STADTLOTSE_HEALTH_TRUSTED_NETWORKS, loopback by default) or with the health token
     (STADTLOTSE_HEALTH_TOKEN, as `Authorization: Bearer …`). Everyone else learns ok or fail."""

@@ -10,10 +10,11 @@ Keys are kept for a day (`purge`, run by about every 500th keyed request).
 
 import hashlib
 import random
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .models import IdempotentResponse
@@ -30,7 +31,7 @@ class KeyMisused(Exception):
     """The key is malformed, or was used before for a different request."""
 
 
-def _stored(scope, key, fingerprint):
+def _stored(scope: str, key: str, fingerprint: str) -> HttpResponse | None:
     stored = IdempotentResponse.objects.filter(scope=scope, key=key).first()
     if stored is None:
         return None
@@ -43,7 +44,7 @@ def _stored(scope, key, fingerprint):
     return response
 
 
-def _fingerprint(request):
+def _fingerprint(request: HttpRequest) -> str:
     """What the request asks for, independent of how it was encoded (multipart boundaries differ per retry)."""
     digest = hashlib.sha256()
     for name, values in sorted(request.POST.lists()):
@@ -59,7 +60,7 @@ def _fingerprint(request):
     return digest.hexdigest()
 
 
-def request_key(request, key=None):
+def request_key(request: HttpRequest, key: str | None = None) -> str:
     """The Idempotency-Key header, or `key` (e.g. a form's hidden field) if given; "" for none."""
     key = (request.headers.get(HEADER, "") if key is None else key).strip()
     if len(key) > MAX_KEY_LENGTH or any(ord(c) < 33 or ord(c) > 126 for c in key):
@@ -67,7 +68,8 @@ def request_key(request, key=None):
     return key
 
 
-def run_once(request, scope, make_response, *, key=None):
+def run_once(request: HttpRequest, scope: str, make_response: Callable[[], HttpResponse], *,
+             key: str | None = None) -> HttpResponse:
     """`make_response()` once per (scope, Idempotency-Key); raises KeyMisused for a bad or reused key.
 
     `key` replaces the header (the web form carries its key in a hidden field). Successful answers
@@ -101,5 +103,5 @@ def run_once(request, scope, make_response, *, key=None):
         return replay
 
 
-def purge(now=None):
+def purge(now: datetime | None = None) -> int:
     return IdempotentResponse.objects.filter(created_at__lt=(now or timezone.now()) - KEEP).delete()[0]

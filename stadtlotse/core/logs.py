@@ -11,10 +11,13 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import empty
 
-request_id_var = contextvars.ContextVar("request_id", default="-")
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # An id from the reverse proxy (nginx's $request_id) is kept if it looks harmless; anything else is replaced.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # URL parts that are secrets (private links, Open311 tokens) never reach a log file.
@@ -29,7 +32,7 @@ CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 logger = logging.getLogger("stadtlotse.request")
 
 
-def escape(value):
+def escape(value: object) -> str:
     """`value` as text safe for one log line: each control character becomes its \\xNN/\\uNNNN escape."""
     return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
 
@@ -37,7 +40,7 @@ def escape(value):
 class RequestIdFilter(logging.Filter):
     """Puts the current request's id on every record, so one request's lines can be found together."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = request_id_var.get()
         return True
@@ -47,19 +50,19 @@ class PlainFormatter(logging.Formatter):
     """Readable lines, one per record: whatever a message holds (paths, headers, form values logged
     by Django or a library) is escaped; a traceback's lines follow indented."""
 
-    def formatMessage(self, record):
+    def formatMessage(self, record: logging.LogRecord) -> str:
         # format() sets record.message afresh from msg and args each time, so replacing it here is safe.
         record.message = escape(record.message)
         return super().formatMessage(record)
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         # A traceback keeps its lines, indented: nothing in it (an exception's text included) starts a line.
         return "\n    ".join(super().format(record).splitlines())
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record):
-        entry = {
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
             "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
@@ -73,7 +76,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def _logged_path(request):
+def _logged_path(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     path = escape(request.path)
     if match is not None:
@@ -87,13 +90,13 @@ def _logged_path(request):
 class RequestLogMiddleware:
     """Gives each request an id (also the X-Request-ID response header) and logs one line when it is answered."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if INCOMING_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute, read by views and logs
         reset = request_id_var.set(request_id)
         started = time.monotonic()
         try:

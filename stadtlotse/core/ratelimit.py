@@ -8,9 +8,15 @@ is still within its limit and, if not, how long until the window ends.
 import ipaddress
 import time
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
+
+# What is counted: an address, a key's id, a mailbox.
+Source = str | int
+S = TypeVar("S", bound=Source)
 
 
 @dataclass(frozen=True)
@@ -21,7 +27,7 @@ class Rate:
     seconds: int
 
     @classmethod
-    def parse(cls, text):
+    def parse(cls, text: object) -> "Rate":
         limit, _slash, seconds = str(text).partition("/")
         rate = cls(int(limit), int(seconds or 60))
         if rate.limit < 1 or rate.seconds < 1:
@@ -35,7 +41,7 @@ class Verdict:
     retry_after: int = 0
 
 
-def grouped(source):
+def grouped(source: S) -> S | str:
     """An IPv6 address as its /64 network, anything else unchanged.
 
     One household or one virtual server gets a whole /64 and can pick any address in it, so counting
@@ -52,7 +58,7 @@ def grouped(source):
     return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
-def mailbox(email):
+def mailbox(email: str | None) -> str:
     """The mailbox an address reaches, for counting: "Rita+1@Example.org" → "rita@example.org".
 
     Most providers deliver local+anything to local, so a limit per address as typed would be a
@@ -64,19 +70,19 @@ def mailbox(email):
     return f"{local.partition('+')[0] or local}@{domain}"
 
 
-def _window(scope, source, rate, now):
+def _window(scope: str, source: Source, rate: Rate, now: float | None) -> tuple[float, int, str]:
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
     return now, window, f"rl:{scope}:{grouped(source)}:{rate.seconds}:{window}"
 
 
-def _verdict(count, rate, now, window):
+def _verdict(count: int, rate: Rate, now: float, window: int) -> Verdict:
     if count <= rate.limit:
         return Verdict(True)
     return Verdict(False, retry_after=max(1, int((window + 1) * rate.seconds - now + 0.999)))
 
 
-def peek(scope, source, rate, *, now=None):
+def peek(scope: str, source: Source, rate: Rate, *, now: float | None = None) -> Verdict:
     """Whether one more request of `source` would be allowed, without counting it.
 
     For limits on failures (logins): check with peek() before trying, count with hit() only when
@@ -88,7 +94,7 @@ def peek(scope, source, rate, *, now=None):
     return _verdict((cache.get(key) or 0) + 1, rate, now, window)
 
 
-def hit(scope, source, rate, *, amount=1, now=None):
+def hit(scope: str, source: Source, rate: Rate, *, amount: int = 1, now: float | None = None) -> Verdict:
     """Count one request of `source` (an IP, a key id) in `scope`; refuse beyond `rate`.
 
     `amount` counts something other than requests, such as the bytes a source stored.
@@ -97,6 +103,7 @@ def hit(scope, source, rate, *, amount=1, now=None):
         return Verdict(True)
     now, window, key = _window(scope, source, rate, now)
     # add() is atomic on every backend; incr() is atomic on Redis and near enough on the database cache.
+    count: int
     if cache.add(key, amount, timeout=rate.seconds + 1):
         count = amount
     else:
@@ -108,11 +115,11 @@ def hit(scope, source, rate, *, amount=1, now=None):
     return _verdict(count, rate, now, window)
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str:
     """The client's address; the last untrusted hop of X-Forwarded-For when behind trusted proxies."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    address: str = request.META.get("REMOTE_ADDR", "")
+    proxies: int = settings.TRUSTED_PROXY_COUNT
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         # Each trusted proxy appended the address it saw; the one before them is the client.

@@ -10,8 +10,10 @@ counter in memory would bound only one of them.
 
 import fcntl
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -22,7 +24,7 @@ class Busy(Exception):
     """No slot became free within the wait."""
 
 
-def _try(directory, name, slots):
+def _try(directory: Path, name: str, slots: int) -> BinaryIO | None:
     for number in range(slots):
         file = open(directory / f"{name}-{number}.lock", "a+b")  # noqa: SIM115 - held until the slot is freed
         try:
@@ -35,7 +37,7 @@ def _try(directory, name, slots):
 
 
 @contextmanager
-def slot(name, *, slots, wait):
+def slot(name: str, *, slots: int, wait: float) -> Iterator[None]:
     """Hold one of `slots` slots called `name` while the block runs; wait up to `wait` seconds for one."""
     directory = Path(settings.DATA_DIR) / "locks"
     directory.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ class NotificationsConfig(AppConfig):
     name = "stadtlotse.notifications"
     label = "notifications"
 
-    def ready(self):
+    def ready(self) -> None:
         # The tickets app below calls these by name (tickets/hooks.py); it may not import this app.
         from stadtlotse.core import jobs
         from stadtlotse.tickets import hooks

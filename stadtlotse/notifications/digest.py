@@ -4,6 +4,9 @@ The desk gets every overdue ticket and every due follow-up; each department's le
 department's overdue tickets. Sent straight by the job (staff mail, not the reporters' outbox).
 """
 
+from datetime import datetime
+from typing import Any
+
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -12,7 +15,7 @@ from django.utils import timezone, translation
 from stadtlotse.accounts.models import Membership
 from stadtlotse.core import jobs
 from stadtlotse.tickets import deadlines, workflow
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets.models import Ticket, TicketQuerySet
 
 from .notify import render_text
 
@@ -20,11 +23,11 @@ from .notify import render_text
 MAX_LISTED = 200
 
 
-def overdue(now):
+def overdue(now: datetime) -> TicketQuerySet:
     return Ticket.objects.overdue(now).select_related("department", "category").order_by("due_at", "id")
 
 
-def follow_ups_due(now):
+def follow_ups_due(now: datetime) -> TicketQuerySet:
     """Open tickets whose follow-up date is today or earlier."""
     return (
         Ticket.objects.open().filter(follow_up_at__lt=deadlines.end_of_local_day(now))
@@ -32,7 +35,7 @@ def follow_ups_due(now):
     )
 
 
-def escalate_overdue(now):
+def escalate_overdue(now: datetime) -> int:
     """Mark newly overdue tickets as escalated; returns how many."""
     count = 0
     for ticket in overdue(now).filter(escalated_at__isnull=True).iterator(chunk_size=500):
@@ -41,17 +44,17 @@ def escalate_overdue(now):
     return count
 
 
-def _message(recipient, context):
+def _message(recipient: str, context: dict[str, Any]) -> EmailMessage:
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_text("emails/digest-subject.txt", context).split())
         body = render_text("emails/digest-body.txt", context)
     return EmailMessage(subject=subject, body=body, to=[recipient], headers={"Auto-Submitted": "auto-generated"})
 
 
-def messages(now):
+def messages(now: datetime) -> list[tuple[str, EmailMessage]]:
     """The digest e-mails due now: (recipient, EmailMessage); none for a recipient with nothing to report."""
     base = {"site_url": settings.SITE_URL, "city": settings.STADTLOTSE["CITY_NAME"], "now": now}
-    result = []
+    result: list[tuple[str, EmailMessage]] = []
     all_overdue, due = overdue(now), follow_ups_due(now)
     overdue_count, due_count = all_overdue.count(), due.count()
     if overdue_count or due_count:
@@ -73,7 +76,7 @@ def messages(now):
     return result
 
 
-def send_digest(*, now=None):
+def send_digest(*, now: datetime | None = None) -> int:
     """Escalate what became overdue, then send the digest mails. Returns the number of mails sent."""
     now = now or timezone.now()
     escalate_overdue(now)
@@ -84,6 +87,6 @@ def send_digest(*, now=None):
     return sent
 
 
-def next_run(now=None):
+def next_run(now: datetime | None = None) -> datetime:
     """The next digest time: today's DIGEST_HOUR (city time) if still ahead, else tomorrow's."""
     return jobs.next_local_time(settings.STADTLOTSE["DIGEST_HOUR"], now=now)

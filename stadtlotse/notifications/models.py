@@ -41,11 +41,11 @@ class Notification(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["channel", "status", "created_at"], name="notification_queue")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.template} → {self.channel} ({self.status})"
 
 
-def new_subscription_token():
+def new_subscription_token() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -67,5 +67,5 @@ class Subscription(models.Model):
         constraints = [models.UniqueConstraint(fields=["ticket", "email"], name="subscription_ticket_email")]
         indexes = [models.Index(fields=["ticket", "confirmed_at"], name="subscription_ticket_confirmed")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.email} → {self.ticket_id}"

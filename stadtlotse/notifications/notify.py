@@ -7,10 +7,12 @@ they left only a phone number (or prefer the phone), through a callback task for
 import hashlib
 import logging
 from email.utils import make_msgid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -21,18 +23,23 @@ from stadtlotse.tickets.models import Event, Ticket
 
 from .models import Notification
 
+if TYPE_CHECKING:
+    from stadtlotse.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
-def render_text(name, context):
+def render_text(name: str, context: dict[str, Any]) -> str:
     """A plain-text template, without HTML escaping: in a text mail "&amp;" would stand there as it is.
 
     Only for mail subjects and text bodies; their HTML twins are rendered (and escaped) as usual.
     """
-    return get_template(name).template.render(Context(context, autoescape=False))
+    # The backend's template (Django's own engine, the only one configured) renders a Context.
+    text: str = get_template(name).template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
+    return text
 
 
-def render_message(template, context, language):
+def render_message(template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
     """Subject, plain text and HTML of emails/<template>-*.{txt,html} in the given language."""
     with translation.override(language):
         subject = " ".join(render_text(f"emails/{template}-subject.txt", context).split())
@@ -41,7 +48,7 @@ def render_message(template, context, language):
     return subject, text, html
 
 
-def _context(ticket, event=None, **extra):
+def _context(ticket: Ticket, event: Event | None = None, **extra: Any) -> dict[str, Any]:
     return {
         "ticket": ticket,
         "event": event,
@@ -56,7 +63,8 @@ def _context(ticket, event=None, **extra):
     }
 
 
-def queue_email(ticket, recipient, template, *, event=None, language="de", **extra):
+def queue_email(ticket: Ticket, recipient: str, template: str, *, event: Event | None = None, language: str = "de",
+                **extra: Any) -> Notification:
     """Write one e-mail notification and its sending job (call inside the change's transaction)."""
     subject, text, html = render_message(template, _context(ticket, event, **extra), language)
     notification = Notification.objects.create(
@@ -69,7 +77,7 @@ def queue_email(ticket, recipient, template, *, event=None, language="de", **ext
     return notification
 
 
-def _queue_callback(ticket, event, template, **extra):
+def _queue_callback(ticket: Ticket, event: Event | None, template: str, **extra: Any) -> Notification:
     contact = ticket.contact
     subject, text, _html = render_message(template, _context(ticket, event, **extra), ticket.language)
     return Notification.objects.create(
@@ -78,7 +86,7 @@ def _queue_callback(ticket, event, template, **extra):
     )
 
 
-def _to_reporter(ticket, event, template, **extra):
+def _to_reporter(ticket: Ticket, event: Event, template: str, **extra: Any) -> Notification | None:
     contact = getattr(ticket, "contact", None)
     if contact is None:
         return None
@@ -89,7 +97,7 @@ def _to_reporter(ticket, event, template, **extra):
     return None
 
 
-def received(ticket):
+def received(ticket: Ticket) -> Notification | None:
     """Confirmation of receipt with the ticket id and the private link (e-mail only)."""
     contact = getattr(ticket, "contact", None)
     if contact is not None and contact.email and not contact.erased_at:
@@ -98,12 +106,12 @@ def received(ticket):
     return None
 
 
-def followers(ticket):
+def followers(ticket: Ticket) -> QuerySet[Ticket]:
     """Tickets merged into `ticket`: their reporters hear about the surviving ticket too."""
     return ticket.duplicates.filter(status=Ticket.Status.DUPLICATE).select_related("contact").order_by("pk")[:500]
 
 
-def _to_reporters(ticket, event, template):
+def _to_reporters(ticket: Ticket, event: Event, template: str) -> Notification | None:
     first = _to_reporter(ticket, event, template)
     # The reporters of merged reports are not the survivor's reporter: they read its events as the
     # public does, never its reporter's own words (the reason for reopening, often personal).
@@ -113,16 +121,16 @@ def _to_reporters(ticket, event, template):
     return first
 
 
-def status_changed(ticket, event):
+def status_changed(ticket: Ticket, event: Event) -> Notification | None:
     """Tell the reporter (and the reporters of merged duplicates); followers hear from subscriptions.py."""
     return _to_reporters(ticket, event, "status")
 
 
-def public_note(ticket, event):
+def public_note(ticket: Ticket, event: Event) -> Notification | None:
     return _to_reporters(ticket, event, "note")
 
 
-def moderated(ticket, event):
+def moderated(ticket: Ticket, event: Event) -> Notification | None:
     """The report or one of its photos was hidden from the public: the reporter hears why (e-mail only)."""
     contact = getattr(ticket, "contact", None)
     if contact is not None and contact.can_email:
@@ -130,7 +138,7 @@ def moderated(ticket, event):
     return None
 
 
-def question_to_reporter(ticket, event):
+def question_to_reporter(ticket: Ticket, event: Event) -> Notification:
     """Questions go to the reporter whether or not they asked for feedback: the desk needs the answer."""
     contact = ticket.contact
     if contact.email and contact.preferred == contact.Preferred.EMAIL or (contact.email and not contact.phone):
@@ -142,7 +150,7 @@ def question_to_reporter(ticket, event):
 UNCAPPED_TEMPLATES = {"forward"}
 
 
-def within_daily_cap(notification):
+def within_daily_cap(notification: Notification) -> bool:
     """Count one mail to the notification's mailbox today; False beyond MAILS_PER_ADDRESS_PER_DAY.
 
     Anyone can type an address into a form (subscribe, support, report), so without a cap the city
@@ -155,7 +163,7 @@ def within_daily_cap(notification):
     return ratelimit.hit("mails-per-address", digest, rate).allowed
 
 
-def send(notification):
+def send(notification: Notification) -> None:
     """Deliver one pending e-mail notification. Raises on failure so the job can retry."""
     domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "stadtlotse.localhost"
     message = EmailMultiAlternatives(
@@ -177,7 +185,7 @@ def send(notification):
         _mark_sent(notification)
 
 
-def _mark_sent(notification):
+def _mark_sent(notification: Notification) -> None:
     notification.status = Notification.Status.SENT
     notification.sent_at = timezone.now()
     notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
@@ -185,7 +193,7 @@ def _mark_sent(notification):
                     data={"notification": notification.pk, "template": notification.template})
 
 
-def give_up(notification, error):
+def give_up(notification: Notification, error: str) -> None:
     notification.status = Notification.Status.FAILED
     notification.last_error = error
     notification.save(update_fields=["status", "last_error", "attempts"])
@@ -194,7 +202,7 @@ def give_up(notification, error):
 
 
 @transaction.atomic
-def complete_callback(notification, *, by, note=""):
+def complete_callback(notification: Notification, *, by: "User | workflow.Actor", note: str = "") -> bool:
     """The desk phoned the reporter. Returns False when the callback was already done (e.g. a double click)."""
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
     if notification.channel != Notification.Channel.CALLBACK or notification.status != Notification.Status.PENDING:

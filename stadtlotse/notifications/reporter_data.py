@@ -4,15 +4,21 @@ Answers the tickets app's hooks `reporter_messages` and `contact_erased` (regist
 the tickets app knows the contact, this app knows what was sent to it.
 """
 
+from typing import Any
+
+from django.db.models import QuerySet
+
+from stadtlotse.tickets.models import Contact
+
 from .models import Notification
 
 
-def _sent_to(contact):
+def _sent_to(contact: Contact) -> QuerySet[Notification]:
     addresses = [value for value in (contact.email, contact.phone) if value]
     return Notification.objects.filter(ticket_id=contact.ticket_id, recipient__in=addresses)
 
 
-def messages_to(contact):
+def messages_to(contact: Contact) -> list[dict[str, Any]]:
     """Every message to the contact's addresses about their ticket, oldest first, as plain data."""
     return [
         {"sent_to": n.recipient, "subject": n.subject, "text": n.body_text, "status": n.status,
@@ -21,7 +27,7 @@ def messages_to(contact):
     ]
 
 
-def erase_messages_to(contact):
+def erase_messages_to(contact: Contact) -> int:
     """Before the contact data goes: cancel what was not sent yet, blank what was. Returns how many messages."""
     messages = _sent_to(contact)
     # A message not yet sent cannot go anywhere now; sent ones keep their subject as a record.

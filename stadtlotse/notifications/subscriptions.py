@@ -3,7 +3,8 @@
 A subscriber is not the reporter: their mails link the public ticket page, never the private link.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets.models import Event, Ticket
 
 from . import notify
-from .models import Subscription
+from .models import Notification, Subscription
 
 # A second "subscribe" for the same unconfirmed address within this time sends no second mail.
 RESEND_AFTER = timedelta(minutes=15)
@@ -26,7 +27,7 @@ MAX_EMAIL_CHARS = 254
 MAX_FOLLOWERS = 2000
 
 
-def check_email(email):
+def check_email(email: str | None) -> str:
     email = (email or "").strip()
     if not email:
         raise ValidationError({"email": _("Please enter your e-mail address.")})
@@ -39,7 +40,12 @@ def check_email(email):
     return email
 
 
-def _links(subscription):
+class Links(TypedDict):
+    confirm_url: str
+    unsubscribe_url: str
+
+
+def _links(subscription: Subscription) -> Links:
     return {
         "confirm_url": settings.SITE_URL + reverse("publicweb:subscription_confirm", args=[subscription.token]),
         "unsubscribe_url": settings.SITE_URL + reverse("publicweb:unsubscribe", args=[subscription.token]),
@@ -47,7 +53,8 @@ def _links(subscription):
 
 
 @transaction.atomic
-def subscribe(ticket, email, *, language="de", now=None):
+def subscribe(ticket: Ticket, email: str | None, *, language: str | None = "de",
+              now: datetime | None = None) -> Subscription:
     """Ask to follow a published ticket. Queues the confirmation mail; returns the Subscription.
 
     Subscribing again with a confirmed address changes nothing; an unconfirmed one gets the mail again
@@ -72,7 +79,7 @@ def subscribe(ticket, email, *, language="de", now=None):
     return subscription
 
 
-def confirm(subscription, now=None):
+def confirm(subscription: Subscription, now: datetime | None = None) -> Subscription:
     """The address owner clicked the link in the confirmation mail."""
     if subscription.confirmed_at is None:
         subscription.confirmed_at = now or timezone.now()
@@ -80,12 +87,12 @@ def confirm(subscription, now=None):
     return subscription
 
 
-def unsubscribe(subscription):
+def unsubscribe(subscription: Subscription) -> None:
     """Stop all mails about this ticket to this address; the address is deleted."""
     subscription.delete()
 
 
-def status_changed(ticket, event):
+def status_changed(ticket: Ticket, event: Event) -> list[Notification]:
     """Queue a mail to every confirmed subscriber of a published ticket (call inside the change's transaction)."""
     if not ticket.is_published:
         return []
@@ -96,8 +103,8 @@ def status_changed(ticket, event):
         Subscription.objects.filter(Q(ticket=ticket) | followers, confirmed_at__isnull=False)
         .order_by("pk")[:MAX_FOLLOWERS]
     )
-    notifications = []
-    seen = set()
+    notifications: list[Notification] = []
+    seen: set[str] = set()
     for subscription in subscribed:
         if subscription.email.lower() in seen:
             continue

@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def send_notification(notification_id):
+def send_notification(notification_id: int) -> str:
     """Send one e-mail; on failure try again later with backoff, and after the last attempt record the failure.
 
     No transaction is held while talking to the mail server: on SQLite that would block every writer.
@@ -41,7 +41,7 @@ def send_notification(notification_id):
 
 
 @task()
-def daily_digest():
+def daily_digest() -> int:
     """The digest job: sends today's digest and schedules tomorrow's, so one job keeps the cycle going."""
     try:
         return digest.send_digest()
@@ -49,6 +49,6 @@ def daily_digest():
         daily_digest.using(run_after=digest.next_run()).enqueue()
 
 
-def schedule_daily_digest():
+def schedule_daily_digest() -> bool:
     """Queue the digest job unless one is already waiting (called when the server starts)."""
     return jobs.start_cycle(daily_digest, digest.next_run())

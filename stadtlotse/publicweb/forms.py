@@ -175,13 +175,13 @@ class ReportForm(PublicForm):
         help_text=_("Choose the category that fits best. If none fits, choose “Other matter”."),
         error_messages={"invalid_choice": _("Please choose one of the listed categories.")},
     )
-    category.marked_required = True
+    category.marked_required = True  # type: ignore[attr-defined]  # read by BoundField.marked_required above
     description = forms.CharField(
         label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    description.marked_required = True
+    description.marked_required = True  # type: ignore[attr-defined]  # read by BoundField.marked_required above
     lat = CoordinateField(
         label=_("Latitude"),
         required=False,
@@ -431,7 +431,7 @@ class AnswerForm(PublicForm):
     """The reporter's answer to a question from the city."""
 
     text = forms.CharField(label=_("Your answer"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    text.marked_required = True
+    text.marked_required = True  # type: ignore[attr-defined]  # read by BoundField.marked_required above
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -455,7 +455,7 @@ class ReopenForm(PublicForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    reason.marked_required = True
+    reason.marked_required = True  # type: ignore[attr-defined]  # read by BoundField.marked_required above
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -484,7 +484,7 @@ class SubscribeForm(PublicForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         help_text=_("We send you a link to confirm. Every mail has a link to stop them."),
     )
-    email.marked_required = True
+    email.marked_required = True  # type: ignore[attr-defined]  # read by BoundField.marked_required above
 
 
 MAP_DAYS = (7, 30, 90, 365)

@@ -5,16 +5,19 @@ any category; among equally specific categories, a rule for the district beats o
 district, which beats one for the whole city.
 """
 
-from django.db.models import Q
+from collections.abc import Sequence
 
-from stadtlotse.catalog.models import RoutingRule
+from django.db.models import Model, Q
+
+from stadtlotse.catalog.models import Area, Category, Department, RoutingRule
 
 
-def _depths(chain):
+# Keyed by pk; a rule's empty category or district (None) is simply not found.
+def _depths(chain: Sequence[Model]) -> dict[int | None, int]:
     return {node.pk: depth for depth, node in enumerate(chain)}
 
 
-def choose_department(category, area):
+def choose_department(category: Category | None, area: Area | None) -> Department | None:
     """The department for a report of `category` in `area` (either may be None), or None when no rule fits."""
     category_depth = _depths(category.ancestors()) if category else {}
     area_depth = _depths(area.ancestors()) if area else {}

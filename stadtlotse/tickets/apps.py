@@ -5,7 +5,7 @@ class TicketsConfig(AppConfig):
     name = "stadtlotse.tickets"
     label = "tickets"
 
-    def ready(self):
+    def ready(self) -> None:
         from stadtlotse.core import jobs
 
         from . import tasks

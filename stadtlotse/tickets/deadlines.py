@@ -6,7 +6,7 @@ not a public holiday in `STADTLOTSE["HOLIDAY_STATE"]`, counted in the city's tim
 While a ticket waits for the reporter the remaining working time is kept and resumes on the answer.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -18,26 +18,26 @@ MAX_DAYS = 3 * 366
 
 
 @lru_cache(maxsize=64)
-def _holidays(state, year):
+def _holidays(state: str, year: int) -> holidays.HolidayBase:
     return holidays.Germany(subdiv=state, years=year)
 
 
-def is_working_day(day, state=None):
+def is_working_day(day: date, state: str | None = None) -> bool:
     state = state or settings.STADTLOTSE["HOLIDAY_STATE"]
     return day.weekday() < 5 and day not in _holidays(state, day.year)
 
 
-def end_of_local_day(now):
+def end_of_local_day(now: datetime) -> datetime:
     """Midnight after `now` in the city's time zone: "due today" means before this."""
     return _next_midnight(timezone.localtime(now))
 
 
-def _next_midnight(moment):
+def _next_midnight(moment: datetime) -> datetime:
     day = moment.date() + timedelta(days=1)
     return datetime.combine(day, time.min, tzinfo=moment.tzinfo)
 
 
-def add_working_time(start, seconds, *, state=None):
+def add_working_time(start: datetime, seconds: float, *, state: str | None = None) -> datetime:
     """The moment `seconds` of working time after `start` (an aware datetime)."""
     zone = timezone.get_current_timezone()
     moment = start.astimezone(zone)
@@ -53,7 +53,7 @@ def add_working_time(start, seconds, *, state=None):
     raise ValueError("deadline too far in the future")
 
 
-def working_seconds_between(start, end, *, state=None):
+def working_seconds_between(start: datetime, end: datetime, *, state: str | None = None) -> float:
     """Working time from `start` to `end` in seconds (0 when `end` is not after `start`)."""
     zone = timezone.get_current_timezone()
     moment, end = start.astimezone(zone), end.astimezone(zone)
@@ -68,7 +68,7 @@ def working_seconds_between(start, end, *, state=None):
     return total
 
 
-def due_at(start, hours, *, state=None):
+def due_at(start: datetime, hours: float | None, *, state: str | None = None) -> datetime | None:
     """The deadline `hours` working hours after `start`, or None when the category sets none."""
     if not hours:
         return None

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from stadtlotse.catalog.models import Category
 
-from .models import Attachment, Event, Ticket
+from .models import Attachment, Event, Ticket, TicketQuerySet
 
 K = Event.Kind
 
@@ -44,19 +44,19 @@ GRID_METERS = 100
 METERS_PER_DEGREE_LAT = 111_320
 
 
-def public_tickets():
+def public_tickets() -> TicketQuerySet:
     """Tickets the public may see: published ones. (A report held back for its sender's confirmation
     is never published before it is confirmed, intake/confirmation.py.)"""
     return Ticket.objects.published()
 
 
-def public_view(ticket):
+def public_view(ticket: Ticket) -> bool:
     """May the public see this ticket (its page, feed items, Open311 entry)? Otherwise it does not exist for them:
     ids are sequential, so even "exists, not public" would let anyone enumerate categories and statuses."""
     return ticket.is_published
 
 
-def public_note(event):
+def public_note(event: Event) -> str:
     """The note of `event` as the public may read it: "" for internal events and internal kinds of note."""
     if event.visibility != Event.Visibility.PUBLIC or event.kind not in PUBLIC_NOTE_KINDS:
         return ""
@@ -68,7 +68,7 @@ def public_note(event):
 TO_REPORTER_KINDS = frozenset({K.MESSAGE_TO_REPORTER, K.MESSAGE_FROM_REPORTER, K.MODERATED})
 
 
-def reporter_note(event):
+def reporter_note(event: Event) -> str:
     """The note of `event` as the ticket's reporter may read it (private page, mails)."""
     if event.kind in TO_REPORTER_KINDS:
         return event.note
@@ -77,14 +77,14 @@ def reporter_note(event):
     return event.note
 
 
-def public_text(event):
+def public_text(event: Event) -> str:
     """The public text of an update: its public note, or a sentence saying what changed."""
     note = public_note(event)
     if note:
         return note
     if event.visibility != Event.Visibility.PUBLIC:
         return ""
-    if event.kind == K.FORWARDED and event.department_id:
+    if event.kind == K.FORWARDED and event.department is not None:
         return _("Forwarded to %(department)s.") % {"department": event.department.display_name}
     if event.status_to:
         return _("Status: %(status)s.") % {"status": Ticket.Status(event.status_to).label}
@@ -109,14 +109,15 @@ def with_notes(events: Iterable[Event], *, audience_note: Callable[[Event], str]
     return events
 
 
-def people_category_ids():
+def people_category_ids() -> set[int]:
     """Ids of the categories about people, inherited down the tree (one query over the small table)."""
     rows = list(Category.objects.order_by().values_list("pk", "parent_id", "about_people"))
-    parents = {pk: parent for pk, parent, _flag in rows}
+    parents: dict[int, int | None] = {pk: parent for pk, parent, _flag in rows}
     flagged = {pk for pk, _parent, flag in rows if flag}
-    found = set()
+    found: set[int] = set()
     for pk in parents:
-        node, depth = pk, 0
+        node: int | None = pk
+        depth = 0
         while node is not None and depth < Category.MAX_DEPTH:
             if node in flagged:
                 found.add(pk)
@@ -125,7 +126,7 @@ def people_category_ids():
     return found
 
 
-def point(lat, lon, *, about_people):
+def point(lat: float | None, lon: float | None, *, about_people: bool) -> tuple[float, float] | None:
     """The public form of a position; the exact one only goes to staff, the reporter and the department."""
     if lat is None or lon is None:
         return None
@@ -134,7 +135,7 @@ def point(lat, lon, *, about_people):
     return round(lat, PUBLIC_DECIMALS), round(lon, PUBLIC_DECIMALS)
 
 
-def grid_point(lat, lon, meters=GRID_METERS):
+def grid_point(lat: float, lon: float, meters: float = GRID_METERS) -> tuple[float, float]:
     """The centre of the `meters` × `meters` cell the position lies in: the same for every point in it."""
     lat_step = meters / METERS_PER_DEGREE_LAT
     centre_lat = (math.floor(lat / lat_step) + 0.5) * lat_step
@@ -143,7 +144,7 @@ def grid_point(lat, lon, meters=GRID_METERS):
     return round(centre_lat, 5), round(centre_lon, 5)
 
 
-def public_point(ticket, *, people_ids=None):
+def public_point(ticket: Ticket, *, people_ids: set[int] | None = None) -> tuple[float, float] | None:
     """(lat, lon) of the ticket as every public output shows it, or None without a location.
 
     `people_ids`: people_category_ids(), when the caller renders many tickets.
@@ -155,7 +156,7 @@ def public_point(ticket, *, people_ids=None):
     return point(ticket.lat, ticket.lon, about_people=about_people)
 
 
-def public_address(ticket, *, people_ids=None):
+def public_address(ticket: Ticket, *, people_ids: set[int] | None = None) -> str:
     """The address as the public may see it: none for reports about people (it names the doorway)."""
     about_people = ticket.category.is_about_people if people_ids is None else ticket.category_id in people_ids
     return "" if about_people else ticket.address

@@ -1,7 +1,8 @@
 import re
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,12 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from stadtlotse.catalog.models import Area, Category, Department, Priority, Topic, pick_language
 
 from . import ids
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+    from stadtlotse.accounts.models import User
+
 
 # A ticket id in URLs: prefix, year of receipt, number (SL-2026-0042).
 TICKET_ID_PATTERN = ids.URL_PATTERN
 
 
-def new_access_token():
+def new_access_token() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -33,20 +39,20 @@ class TicketSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="ticketsequence_unique")]
 
 
-class TicketQuerySet(models.QuerySet):
-    def open(self):
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def open(self) -> "TicketQuerySet":
         return self.filter(status__in=Ticket.OPEN_STATUSES)
 
-    def closed(self):
+    def closed(self) -> "TicketQuerySet":
         return self.filter(status__in=Ticket.CLOSED_STATUSES)
 
-    def published(self):
+    def published(self) -> "TicketQuerySet":
         return self.filter(publication=Ticket.Publication.PUBLISHED)
 
-    def for_department(self, department):
+    def for_department(self, department: Department) -> "TicketQuerySet":
         return self.filter(department=department)
 
-    def visible_to(self, user):
+    def visible_to(self, user: "User") -> "TicketQuerySet":
         """What a member of staff may see: everything for the desk, their departments' tickets otherwise.
 
         Web reports still waiting for their sender's e-mail confirmation are nobody's yet.
@@ -56,14 +62,14 @@ class TicketQuerySet(models.QuerySet):
             return tickets
         return tickets.filter(department_id__in=user.department_ids())
 
-    def overdue(self, now=None):
+    def overdue(self, now: datetime | None = None) -> "TicketQuerySet":
         return self.filter(Ticket.overdue_condition(now or timezone.now()))
 
-    def in_desk_inbox(self):
+    def in_desk_inbox(self) -> "TicketQuerySet":
         return self.confirmed().filter(status__in=[Ticket.Status.NEW, Ticket.Status.NEEDS_INFO],
                                        department__isnull=True)
 
-    def confirmed(self):
+    def confirmed(self) -> "TicketQuerySet":
         """Without the web reports held back until their sender confirms (intake/confirmation.py).
 
         Excluded by id, from the few held-back reports: every work-list index carries the id, so
@@ -197,54 +203,54 @@ class Ticket(models.Model):
             models.Index(fields=["awaiting_confirmation"], name="ticket_unconfirmed"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.public_id
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("publicweb:ticket", args=[self.public_id])
 
-    def get_private_url(self):
+    def get_private_url(self) -> str:
         return reverse("publicweb:private", args=[self.public_id, self.access_token])
 
-    def get_backoffice_url(self):
+    def get_backoffice_url(self) -> str:
         return reverse("backoffice:ticket", args=[self.public_id])
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
     @property
-    def is_published(self):
+    def is_published(self) -> bool:
         return self.publication == self.Publication.PUBLISHED
 
     @property
-    def shown_description(self):
+    def shown_description(self) -> str:
         return self.public_description or self.description
 
     @classmethod
-    def overdue_condition(cls, now):
+    def overdue_condition(cls, now: datetime) -> models.Q:
         """Overdue, as a filter: open, past its deadline, and not waiting for the reporter (the clock stops then)."""
         return models.Q(status__in=cls.OPEN_STATUSES, due_at__lt=now) & ~models.Q(status=cls.Status.NEEDS_INFO)
 
-    def is_overdue(self, now=None):
+    def is_overdue(self, now: datetime | None = None) -> bool:
         """Past its deadline and still open; the deadline is paused while waiting for the reporter."""
         if self.status == self.Status.NEEDS_INFO:
             return False
         return bool(self.due_at and self.is_open and self.due_at < (now or timezone.now()))
 
-    def has_location(self):
+    def has_location(self) -> bool:
         return self.lat is not None and self.lon is not None
 
-    def reporter_may_reopen(self, now=None):
+    def reporter_may_reopen(self, now: datetime | None = None) -> bool:
         """Closed, and closed recently enough for the reporter to reopen it from their private link."""
         if self.status not in self.CLOSED_STATUSES:
             return False
         window = timedelta(days=settings.STADTLOTSE["REOPEN_DAYS"])
         return self.resolved_at is None or (now or timezone.now()) - self.resolved_at <= window
 
-    def answers(self):
+    def answers(self) -> list[tuple[str, str]]:
         """The answers to the category's extra questions as (question, answer), in the active language."""
-        rows = []
+        rows: list[tuple[str, str]] = []
         for question in self.category.sorted_questions():
             if question["code"] not in self.attributes:
                 continue
@@ -284,23 +290,23 @@ class Contact(models.Model):
             models.Index(fields=["ticket"], condition=models.Q(erased_at__isnull=True), name="contact_not_erased"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name or self.email or self.phone or "—"
 
     @property
-    def can_email(self):
+    def can_email(self) -> bool:
         return bool(self.email and self.wants_feedback and not self.erased_at)
 
     @property
-    def wants_callback(self):
+    def wants_callback(self) -> bool:
         """Phone-only reporters (or those preferring phone) are called back instead of mailed."""
         if not self.wants_feedback or self.erased_at or not self.phone:
             return False
         return not self.email or self.preferred == self.Preferred.PHONE
 
 
-class EventQuerySet(models.QuerySet):
-    def public(self):
+class EventQuerySet(models.QuerySet["Event"]):
+    def public(self) -> "EventQuerySet":
         """What the public may read: never internal notes, messages or delivery details."""
         return self.filter(visibility=Event.Visibility.PUBLIC)
 
@@ -361,6 +367,9 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
+    # Not a column: set by disclosure.with_notes() to the note as the timeline's audience may read it.
+    shown_note: str
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
@@ -370,28 +379,28 @@ class Event(models.Model):
             models.Index(fields=["visibility", "created_at"], name="event_visibility_created"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         return self.visibility == self.Visibility.PUBLIC
 
     @property
-    def status_label(self):
+    def status_label(self) -> "_StrOrPromise":
         return Ticket.Status(self.status_to).label if self.status_to else ""
 
     @property
-    def public_actor(self):
+    def public_actor(self) -> "_StrOrPromise":
         """Who did it, as the public may see it: a department or 'Stadtlotse', never a person's name."""
-        if self.department_id:
+        if self.department is not None:
             return self.department.display_name
         if self.actor_kind == self.ActorKind.REPORTER:
             return _("reporter")
         return _("coordination desk") if self.actor_kind == self.ActorKind.USER else "Stadtlotse"
 
 
-def attachment_path(instance, filename):
+def attachment_path(instance: "Attachment", filename: str) -> str:
     # The upload's own file name is never used: it may carry personal data or a path. The media module
     # names its files "original.png", "public.jpg"; only such a known extension is kept.
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -423,15 +432,15 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ticket_id}/{self.pk}"
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         return bool(self.public_version) and not self.is_hidden and self.ticket.is_published
 
     @property
-    def extension(self):
+    def extension(self) -> str:
         return self.original.name.rsplit(".", 1)[-1] if "." in self.original.name else "bin"
 
 

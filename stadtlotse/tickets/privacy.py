@@ -9,20 +9,26 @@ Erasing blanks name, e-mail and phone on the Contact row and the copies the syst
 its category, place, status and times stay, so statistics do not change.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import hooks, workflow
 from .models import Contact, Event, Ticket
 
+if TYPE_CHECKING:
+    from stadtlotse.accounts.models import User
+
 BATCH = 500
 
 
 @transaction.atomic
-def erase_contact(ticket, *, by, reason, now=None):
+def erase_contact(ticket: Ticket, *, by: "User | workflow.Actor", reason: str,
+                  now: datetime | None = None) -> Event | None:
     """Erase the reporter's contact data of one ticket. Returns the Event, or None if there was nothing to erase."""
     now = now or timezone.now()
     workflow.lock(ticket)
@@ -35,11 +41,12 @@ def erase_contact(ticket, *, by, reason, now=None):
     contact.wants_feedback = False
     contact.erased_at = now
     contact.save(update_fields=["name", "email", "phone", "wants_feedback", "erased_at"])
-    return workflow.record(ticket, Event.Kind.CONTACT_ERASED, by=by, at=now,
-                           data={"reason": reason, "messages": erased_messages})
+    event: Event = workflow.record(ticket, Event.Kind.CONTACT_ERASED, by=by, at=now,
+                                   data={"reason": reason, "messages": erased_messages})
+    return event
 
 
-def expired_contacts(*, now=None, days=None):
+def expired_contacts(*, now: datetime | None = None, days: int | None = None) -> QuerySet[Contact]:
     """Contacts not yet erased of tickets closed more than `days` (CONTACT_RETENTION_DAYS) ago."""
     now = now or timezone.now()
     days = settings.STADTLOTSE["CONTACT_RETENTION_DAYS"] if days is None else days
@@ -50,7 +57,7 @@ def expired_contacts(*, now=None, days=None):
     ).order_by("pk")
 
 
-def erase_expired_contacts(*, now=None, days=None, commit=True):
+def erase_expired_contacts(*, now: datetime | None = None, days: int | None = None, commit: bool = True) -> int:
     """Erase the contact data of tickets closed long enough ago. Returns how many (would be) erased.
 
     One short transaction per ticket, in batches, so the job never holds the write lock for long.
@@ -72,10 +79,10 @@ def erase_expired_contacts(*, now=None, days=None, commit=True):
                 erased += 1
 
 
-def export(ticket):
+def export(ticket: Ticket) -> dict[str, Any]:
     """Everything stored about the reporter of this ticket and their report, for "download my data"."""
     contact = Contact.objects.filter(ticket=ticket).first()
-    contact_data = None
+    contact_data: dict[str, Any] | None = None
     if contact is not None:
         contact_data = {
             "name": contact.name, "email": contact.email, "phone": contact.phone,
@@ -83,7 +90,7 @@ def export(ticket):
             "consent_at": contact.consent_at.isoformat() if contact.consent_at else None,
             "erased_at": contact.erased_at.isoformat() if contact.erased_at else None,
         }
-    messages = []
+    messages: list[dict[str, Any]] = []
     if contact is not None and not contact.erased_at:
         messages = [message for messages in hooks.call("reporter_messages", contact) for message in messages]
     conversation = ticket.events.filter(kind__in=(Event.Kind.MESSAGE_FROM_REPORTER, Event.Kind.MESSAGE_TO_REPORTER))
@@ -91,7 +98,7 @@ def export(ticket):
         "ticket": ticket.public_id,
         "received_at": ticket.created_at.isoformat(),
         "channel": ticket.channel,
-        "category": ticket.category.name if ticket.category_id else None,
+        "category": ticket.category.name,
         "description": ticket.description,
         "address": ticket.address,
         "lat": ticket.lat,

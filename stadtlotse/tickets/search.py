@@ -24,10 +24,11 @@ Every word of a query must match (AND); each word also matches as a prefix ("Spe
 import re
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from . import ids
+from .models import Ticket
 
 TABLE = "tickets_search"
 MAX_QUERY_WORDS = 10
@@ -44,7 +45,7 @@ TEXT_KINDS = {
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "é": "e", "è": "e", "á": "a", "à": "a"})
 
 
-def stem(word):
+def stem(word: str) -> str:
     """A light German stem: lower case, umlauts folded, common inflection endings removed."""
     word = word.lower().translate(_FOLD)
     if word.isdigit() or len(word) <= 3:
@@ -60,11 +61,11 @@ def stem(word):
     return word
 
 
-def _words(query):
+def _words(query: str | None) -> list[str]:
     return WORD.findall(query or "")[:MAX_QUERY_WORDS]
 
 
-def document(ticket):
+def document(ticket: Ticket) -> str:
     """The text the ticket is found by (plain text, for either backend)."""
     parts = [ticket.public_id, ticket.description, ticket.public_description, ticket.address,
              ticket.external_system, ticket.external_id]
@@ -73,7 +74,7 @@ def document(ticket):
     return "\n".join(part for part in parts if part)[:MAX_DOCUMENT_CHARS]
 
 
-def reindex(ticket):
+def reindex(ticket: Ticket) -> None:
     """Write the ticket's current search document (call inside the transaction that changed it)."""
     # Split into words here, as queries are: PostgreSQL's parser would read "BSR-778812" as
     # "bsr" and the number "-778812", which a search for 778812 would not find.
@@ -91,14 +92,14 @@ def reindex(ticket):
             cursor.execute(f"INSERT INTO {TABLE} (rowid, body) VALUES (%s, %s)", [ticket.pk, stems])
 
 
-def remove(ticket_id):
+def remove(ticket_id: int) -> None:
     """Drop a deleted ticket's document (the index table has no foreign key; orphans are never shown)."""
     with connection.cursor() as cursor:
         column = "ticket_id" if connection.vendor == "postgresql" else "rowid"
         cursor.execute(f"DELETE FROM {TABLE} WHERE {column} = %s", [ticket_id])
 
 
-def search(tickets, query):
+def search(tickets: QuerySet[Ticket], query: str | None) -> QuerySet[Ticket]:
     """`tickets` narrowed to those matching every word of `query`; an empty query matches nothing."""
     exact = TICKET_ID.match(query or "")
     words = _words(query)
@@ -120,7 +121,7 @@ def search(tickets, query):
     return tickets.filter(condition)
 
 
-def reindex_all(tickets, *, batch=500):
+def reindex_all(tickets: QuerySet[Ticket], *, batch: int = 500) -> int:
     """Rebuild the documents of `tickets` (after a bulk import); returns how many were written."""
     count = 0
     for ticket in tickets.order_by("pk").iterator(chunk_size=batch):
