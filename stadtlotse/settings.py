@@ -4,6 +4,7 @@ A fresh checkout runs on SQLite with no variables set; production sets DATABASE_
 SECRET_KEY, ALLOWED_HOSTS and SITE_URL at least.
 """
 
+import importlib.util
 import ipaddress
 import os
 import sys
@@ -132,6 +133,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    if "postgresql" in DATABASES["default"]["ENGINE"] and importlib.util.find_spec("psycopg") is None:
+        raise ImproperlyConfigured(
+            'DATABASE_URL names PostgreSQL, but its driver is not installed: pip install ".[postgresql]"')
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -160,6 +164,8 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Cache, sessions -----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES: dict[str, dict[str, Any]]
+if REDIS_URL and importlib.util.find_spec("redis") is None:
+    raise ImproperlyConfigured('REDIS_URL is set, but the Redis client is not installed: pip install ".[redis]"')
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"

@@ -17,11 +17,13 @@ from django.utils import timezone
 
 from django.utils.translation import gettext_lazy as _
 
-from stadtlotse.catalog.models import Category, pick_language
+from stadtlotse.catalog.models import Area, Category, pick_language
 from stadtlotse.intake import intake
 from stadtlotse.media import media
 from stadtlotse.tickets import disclosure, ids
 from stadtlotse.tickets.models import Contact, Ticket
+
+from .mapdata import MapFilter
 
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -526,8 +528,6 @@ class MapFilterForm(PublicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from stadtlotse.catalog.models import Area
-
         choices, self.category_names = filter_category_choices()
         self.fields["category"].choices = [("", _("all categories"))] + choices
         self.fields["status"].choices = [
@@ -542,8 +542,6 @@ class MapFilterForm(PublicForm):
 
     def map_filter(self):
         """The MapFilter for the valid fields (call after is_valid(); invalid fields are left out)."""
-        from .mapdata import MapFilter
-
         data = getattr(self, "cleaned_data", {})
         code = data.get("category")
         return MapFilter(

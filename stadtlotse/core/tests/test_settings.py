@@ -33,6 +33,25 @@ class FailClosedTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.strip(), "False")
 
+    def test_a_missing_driver_is_named_with_the_extra_that_brings_it(self):
+        # psycopg and redis are extras: the embedded default (SQLite, database cache) needs neither.
+        hide = "import sys; sys.modules['psycopg'] = sys.modules['redis'] = None; "
+        for env, expected in (
+            ({"DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}, 'pip install ".[postgresql]"'),
+            ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, 'pip install ".[redis]"'),
+        ):
+            with self.subTest(env):
+                result = subprocess.run(
+                    [sys.executable, "-c", hide + "import stadtlotse.settings"],
+                    env={"PATH": os.environ["PATH"], "SECRET_KEY": "k" * 50,
+                         "STADTLOTSE_DATA_DIR": "/tmp/stadtlotse-settings-test", **env},
+                    capture_output=True, text=True, timeout=60,
+                )
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn(expected, result.stderr)
+        result = start_django(SECRET_KEY="k" * 50, STADTLOTSE_DATA_DIR="/tmp/stadtlotse-settings-test")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_debug_runs_without_a_key(self):
         result = start_django(DEBUG="true", STADTLOTSE_DATA_DIR="/tmp/stadtlotse-settings-test")
         self.assertEqual(result.returncode, 0, result.stderr)
