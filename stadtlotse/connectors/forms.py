@@ -23,10 +23,10 @@ MIN_SECRET_LENGTH = 32
 SECRET_FIELDS = {"webhook_secret": "secret", "open311_api_key": "api_key"}
 
 
-def _url(value: str) -> str:
+def _url(value: str) -> None:
     """http(s) URL without credentials in it (they would end up in logs and pages)."""
     if not value:
-        return value
+        return
     parts = urlparse(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(_("Enter an http:// or https:// address."))
@@ -38,7 +38,6 @@ def _url(value: str) -> str:
         raise ValidationError(str(exc)) from None
     except addresses.UnknownHost:
         pass  # may be known to the worker's resolver later; every connect checks again
-    return value
 
 
 class DepartmentAdminForm(forms.ModelForm):
@@ -113,7 +112,8 @@ class DepartmentAdminForm(forms.ModelForm):
         return addresses
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # ModelForm's: marks the form for the unique checks; the data is cleaned_data
+        cleaned = self.cleaned_data
         stored = self.instance.connector_settings or {}
         connector = cleaned.get("connector")
         settings = {}
@@ -137,7 +137,8 @@ class DepartmentAdminForm(forms.ModelForm):
                 self.add_error("open311_api_key", _("The Open311 connector needs an API key."))
         elif connector == Department.Connector.EMAIL:
             settings = {"senders": cleaned.get("reply_senders") or []}
-        if cleaned.get("check_reachable") and not self.errors:
+        # A form without errors has its (required) connector.
+        if cleaned.get("check_reachable") and not self.errors and connector is not None:
             self._check_reachable(connector, settings)
         self.connector_settings = settings
         return cleaned
