@@ -155,6 +155,8 @@ def check_photo(upload: Upload, number: int = 1, *, staff: bool = False) -> Phot
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(not_an_image) from None
+    if image.format is None:  # Pillow names the format of every file it opened; None would be no photo
+        raise ValidationError(not_an_image)
     width, height = image.size
     if width * height > limits["MAX_PHOTO_PIXELS"]:
         raise ValidationError(
@@ -177,16 +179,16 @@ def check_photo(upload: Upload, number: int = 1, *, staff: bool = False) -> Phot
 
 def sort_photos(files: Iterable[Upload | None] | None, *, staff: bool = False) -> tuple[list[Photo], list[str]]:
     """(photos, errors): the uploads that are acceptable photos, and one message per problem."""
-    files = [f for f in (files or []) if f is not None]
+    uploads = [f for f in (files or []) if f is not None]
     errors = []
     maximum = settings.STADTLOTSE["MAX_PHOTOS"]
-    if len(files) > maximum:
+    if len(uploads) > maximum:
         errors.append(
-            _("Please add at most %(max)d photos; you chose %(n)d.") % {"max": maximum, "n": len(files)}
+            _("Please add at most %(max)d photos; you chose %(n)d.") % {"max": maximum, "n": len(uploads)}
         )
-        files = files[:maximum]
+        uploads = uploads[:maximum]
     photos = []
-    for number, upload in enumerate(files, start=1):
+    for number, upload in enumerate(uploads, start=1):
         try:
             photos.append(check_photo(upload, number, staff=staff))
         except ValidationError as exc:
