@@ -4,7 +4,7 @@ Secrets (webhook secret, Open311 API key) are never rendered back into the page:
 keeps the stored value. They are never part of a log line or an error message either.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django import forms
@@ -18,6 +18,12 @@ from stadtlotse.core import addresses
 
 from . import http
 from .errors import DeliveryError
+
+# Django's ModelForm is generic only in its stubs (no runtime subscript without django-stubs-ext).
+if TYPE_CHECKING:
+    _DepartmentModelForm = forms.ModelForm[Department]
+else:
+    _DepartmentModelForm = forms.ModelForm
 
 MIN_SECRET_LENGTH = 32
 SECRET_FIELDS = {"webhook_secret": "secret", "open311_api_key": "api_key"}
@@ -40,7 +46,7 @@ def _url(value: str) -> None:
         pass  # may be known to the worker's resolver later; every connect checks again
 
 
-class DepartmentAdminForm(forms.ModelForm):
+class DepartmentAdminForm(_DepartmentModelForm):
     webhook_url = forms.URLField(label=gettext_lazy("Webhook URL"), required=False, assume_scheme="https",
                                  validators=[_url])
     webhook_secret = forms.CharField(
@@ -86,7 +92,7 @@ class DepartmentAdminForm(forms.ModelForm):
                 self.fields[field].help_text = _("A value is stored (not shown). Leave empty to keep it.")
 
     def clean_webhook_secret(self) -> str:
-        secret = self.cleaned_data["webhook_secret"].strip()
+        secret: str = self.cleaned_data["webhook_secret"].strip()
         if secret and len(secret) < MIN_SECRET_LENGTH:
             raise ValidationError(_("The secret must have at least %(min)d characters.") % {"min": MIN_SECRET_LENGTH})
         return secret

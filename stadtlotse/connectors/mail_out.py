@@ -73,7 +73,8 @@ def send_forward(delivery: Delivery) -> str:
     for name, content, content_type in attachments:
         message.attach(name, content, content_type)
     message.send(fail_silently=False)
-    return message.extra_headers["Message-ID"][:100]
+    message_id: str = message.extra_headers["Message-ID"]
+    return message_id[:100]
 
 
 def send_bounce(original: EmailMessage, recipient: str, reason: str) -> None:

@@ -81,7 +81,7 @@ class Photo:
 
 
 # What check_photo reads: a Django UploadedFile, any binary file object, or a Photo checked before.
-Upload = Photo | File | BinaryIO
+Upload = Photo | File[bytes] | BinaryIO
 
 
 def display_name(upload: Upload, number: int) -> str:
@@ -99,10 +99,11 @@ def _megabytes(n: int) -> str:
 
 def max_pixels(*, staff: bool = False) -> int:
     """Pixels a photo may have: fewer for anonymous senders (web form, Open311) than for staff."""
-    limits = settings.STADTLOTSE
+    limit: int = settings.STADTLOTSE["MAX_PHOTO_PIXELS"]
     if staff:
-        return limits["MAX_PHOTO_PIXELS"]
-    return min(limits["MAX_PUBLIC_PHOTO_PIXELS"], limits["MAX_PHOTO_PIXELS"])
+        return limit
+    public: int = settings.STADTLOTSE["MAX_PUBLIC_PHOTO_PIXELS"]
+    return min(public, limit)
 
 
 @contextmanager

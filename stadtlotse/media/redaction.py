@@ -49,9 +49,9 @@ _lock = threading.Lock()
 @lru_cache(maxsize=None)
 def _classifier(name: str) -> "cv2.CascadeClassifier":
     import cv2
-    import cv2.data  # the cascades' folder; a module of its own that OpenCV's __init__.pyi does not name
 
-    classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+    # cv2.data (the cascades' folder) is loaded by cv2 itself; OpenCV's __init__.pyi does not name it.
+    classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)  # type: ignore[attr-defined]
     if classifier.empty():
         raise RuntimeError(f"OpenCV cascade {name} could not be loaded")
     return classifier
