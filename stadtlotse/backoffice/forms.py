@@ -5,7 +5,7 @@ workflow decides whether the change is allowed and raises WorkflowError when it 
 """
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -553,12 +553,14 @@ class BulkForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["tickets"].queryset = Ticket.objects.visible_to(user).select_related(
+        # The fields declared above; `fields` holds them as plain Fields.
+        cast(forms.ModelMultipleChoiceField, self.fields["tickets"]).queryset = Ticket.objects.visible_to(user).select_related(
             "category__parent__parent", "area", "department", "contact")
         people = User.objects.filter(is_active=True)
         if not user.is_desk:
             people = people.filter(memberships__department_id__in=user.department_ids()).distinct()
-        self.fields["assignee"].queryset = people.order_by("first_name", "last_name", "username")
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = people.order_by(
+            "first_name", "last_name", "username")
 
     def clean_tickets(self) -> list[Ticket]:
         tickets = self.cleaned_data["tickets"]
@@ -567,7 +569,8 @@ class BulkForm(forms.Form):
         return bulk.oldest_first(tickets)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         action = data.get("action")
         if action == "forward" and not data.get("department"):
             self.add_error("department", _("Choose the department to forward to."))

@@ -174,11 +174,15 @@ def ticket_list(request):
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     """One action on the tickets selected in the list; what failed is reported per ticket."""
-    form = BulkForm(request.POST, user=request.user)
+    user = request.user
+    if not user.is_authenticated:  # not reached behind login_required; narrows the type to User
+        raise PermissionDenied
+    form = BulkForm(request.POST, user=user)
     back = reverse("backoffice:tickets") + "?" + QueryDict(request.POST.get("next", "")[:1000]).urlencode()
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            # ErrorList yields the messages as text (its items are ValidationErrors, its __getitem__ unwraps them).
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(back)
     outcomes = form.perform()
     if done := [o.ticket for o in outcomes if o.done]:

@@ -1,5 +1,5 @@
 import json
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -83,14 +83,18 @@ class Department(models.Model):
             raise ValidationError({"email": _("A department with the e-mail connector needs an e-mail address.")})
 
 
-class TreeQuerySet(models.QuerySet):
+# The two tree models; both carry LEVELS, which the subtree queries read from `self.model`.
+_Node = TypeVar("_Node", "Category", "Area")
+
+
+class TreeQuerySet(models.QuerySet[_Node]):
     """Queries over a tree of `TreeNode`s (categories, districts), in one database query each."""
 
     def _up_paths(self) -> list[str]:
         """Lookups from a node to each of its ancestors: parent, parent__parent, … (LEVELS - 1 of them)."""
         return ["__".join(["parent"] * level) for level in range(1, self.model.LEVELS)]
 
-    def subtree(self, node: models.Model) -> "TreeQuerySet":
+    def subtree(self, node: models.Model) -> Self:
         """The node and everything below it; lazy, so `category__in=…subtree(c)` stays one query."""
         below = Q(pk=node.pk)
         for path in self._up_paths():
@@ -102,7 +106,7 @@ class TreeQuerySet(models.QuerySet):
         return list(self.subtree(node).values_list("pk", flat=True))
 
 
-class CategoryQuerySet(TreeQuerySet):
+class CategoryQuerySet(TreeQuerySet["Category"]):
     def active(self) -> "CategoryQuerySet":
         return self.filter(is_active=True)
 

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from stadtlotse.catalog.models import Department
@@ -5,6 +7,12 @@ from stadtlotse.tickets.admin import ReadOnlyAdmin
 
 from .forms import DepartmentAdminForm
 from .models import Delivery
+
+# Django's ModelAdmin is generic only in its stubs (no runtime subscript without django-stubs-ext).
+if TYPE_CHECKING:
+    _DepartmentModelAdmin = admin.ModelAdmin[Department]
+else:
+    _DepartmentModelAdmin = admin.ModelAdmin
 
 
 @admin.register(Delivery)
@@ -18,7 +26,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 # Registered here, not in catalog: most of a department's page is its connector's settings.
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(_DepartmentModelAdmin):
     # Connector settings are edited through validated fields; secrets are write-only.
     form = DepartmentAdminForm
     list_display = ["name", "slug", "connector", "email", "is_active"]

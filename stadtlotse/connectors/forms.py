@@ -4,7 +4,7 @@ Secrets (webhook secret, Open311 API key) are never rendered back into the page:
 keeps the stored value. They are never part of a log line or an error message either.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django import forms
@@ -19,14 +19,20 @@ from stadtlotse.core import addresses
 from . import http
 from .errors import DeliveryError
 
+# Django's ModelForm is generic only in its stubs (no runtime subscript without django-stubs-ext).
+if TYPE_CHECKING:
+    _DepartmentModelForm = forms.ModelForm[Department]
+else:
+    _DepartmentModelForm = forms.ModelForm
+
 MIN_SECRET_LENGTH = 32
 SECRET_FIELDS = {"webhook_secret": "secret", "open311_api_key": "api_key"}
 
 
-def _url(value: str) -> str:
+def _url(value: str) -> None:
     """http(s) URL without credentials in it (they would end up in logs and pages)."""
     if not value:
-        return value
+        return
     parts = urlparse(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(_("Enter an http:// or https:// address."))
@@ -38,10 +44,9 @@ def _url(value: str) -> str:
         raise ValidationError(str(exc)) from None
     except addresses.UnknownHost:
         pass  # may be known to the worker's resolver later; every connect checks again
-    return value
 
 
-class DepartmentAdminForm(forms.ModelForm):
+class DepartmentAdminForm(_DepartmentModelForm):
     webhook_url = forms.URLField(label=gettext_lazy("Webhook URL"), required=False, assume_scheme="https",
                                  validators=[_url])
     webhook_secret = forms.CharField(
@@ -87,7 +92,7 @@ class DepartmentAdminForm(forms.ModelForm):
                 self.fields[field].help_text = _("A value is stored (not shown). Leave empty to keep it.")
 
     def clean_webhook_secret(self) -> str:
-        secret = self.cleaned_data["webhook_secret"].strip()
+        secret: str = self.cleaned_data["webhook_secret"].strip()
         if secret and len(secret) < MIN_SECRET_LENGTH:
             raise ValidationError(_("The secret must have at least %(min)d characters.") % {"min": MIN_SECRET_LENGTH})
         return secret
@@ -113,7 +118,8 @@ class DepartmentAdminForm(forms.ModelForm):
         return addresses
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # ModelForm's: marks the form for the unique checks; the data is cleaned_data
+        cleaned = self.cleaned_data
         stored = self.instance.connector_settings or {}
         connector = cleaned.get("connector")
         settings = {}
@@ -137,7 +143,8 @@ class DepartmentAdminForm(forms.ModelForm):
                 self.add_error("open311_api_key", _("The Open311 connector needs an API key."))
         elif connector == Department.Connector.EMAIL:
             settings = {"senders": cleaned.get("reply_senders") or []}
-        if cleaned.get("check_reachable") and not self.errors:
+        # A form without errors has its (required) connector.
+        if cleaned.get("check_reachable") and not self.errors and connector is not None:
             self._check_reachable(connector, settings)
         self.connector_settings = settings
         return cleaned

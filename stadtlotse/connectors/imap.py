@@ -48,9 +48,10 @@ def poll(mailbox: Mailbox | None = None) -> list[tuple[str, str]]:
     try:
         client.login(mailbox.user, mailbox.password)
         client.select(mailbox.folder)
-        _status, data = client.uid("SEARCH", None, "ALL")
+        _status, data = client.uid("SEARCH", "ALL")  # no charset argument (imaplib leaves a None out anyway)
         limit = settings.STADTLOTSE["CONNECTOR_MAX_MAIL_BYTES"]
-        for uid in (data[0] or b"").split():
+        # UIDs are ASCII digits; as text they go back to imaplib the way its signature asks.
+        for uid in (data[0] or b"").decode("ascii").split():
             _status, meta = client.uid("FETCH", uid, "(RFC822.SIZE)")
             size_match = SIZE.search(meta[0] if isinstance(meta[0], bytes) else meta[0][0])
             size = int(size_match.group(1)) if size_match else 0

@@ -177,10 +177,10 @@ def reply_target(message: EmailMessage) -> tuple[str | None, str | None]:
     received the address with the code.
     """
     local = settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].partition("@")[0].lower()
-    recipients = []
+    recipients: list[str] = []
     for header in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
         recipients.extend(str(value) for value in message.get_all(header, []))
-    found = (None, None)
+    found: tuple[str | None, str | None] = (None, None)
     for _name, address in getaddresses(recipients):
         mailbox = address.partition("@")[0]
         if mailbox.lower().startswith(local + "+"):
@@ -247,7 +247,8 @@ def reply_text(message: EmailMessage) -> str:
     try:
         content = part.get_content()
     except (LookupError, UnicodeError):
-        content = part.get_payload(decode=True).decode("utf-8", "replace")
+        payload = part.get_payload(decode=True)  # bytes for the text part get_body() found
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if part.get_content_type() == "text/html":
         content = html_to_text(content)
     lines = []
@@ -279,13 +280,16 @@ class _TextExtractor(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts, self.skip_depth, self.stack, self.stopped = [], 0, [], False
+        self.parts: list[str] = []
+        self.skip_depth = 0
+        self.stack: list[str] = []
+        self.stopped = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.stopped:
             return
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "") + " " + (attrs.get("id") or "")
+        named = dict(attrs)
+        classes = (named.get("class") or "") + " " + (named.get("id") or "")
         if tag == "blockquote" or "gmail_quote" in classes or "divRplyFwdMsg" in classes or "moz-cite-prefix" in classes:
             # Everything from the quoted original on is not part of the answer.
             self.stopped = True

@@ -6,6 +6,7 @@ address that carries the ticket id too, so either finds the ticket when the depa
 """
 
 import logging
+from typing import TYPE_CHECKING
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -20,6 +21,9 @@ from .models import Delivery
 from .reply import keywords, reply_address
 from .webhook import media_urls
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 logger = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024  # all photos together; larger ones are linked instead
@@ -29,7 +33,7 @@ def _domain() -> str:
     return settings.STADTLOTSE["CONNECTOR_REPLY_ADDRESS"].rpartition("@")[2] or "stadtlotse.localhost"
 
 
-def keywords_help() -> list[tuple[str, str]]:
+def keywords_help() -> list[tuple[str, "_StrOrPromise"]]:
     """The keywords for the department's mail, in the order of the workflow."""
     order = list(Ticket.Status.values)
     return [(word, Ticket.Status(code).label) for word, code in sorted(keywords(), key=lambda k: order.index(k[1]))]
@@ -69,7 +73,8 @@ def send_forward(delivery: Delivery) -> str:
     for name, content, content_type in attachments:
         message.attach(name, content, content_type)
     message.send(fail_silently=False)
-    return message.extra_headers["Message-ID"][:100]
+    message_id: str = message.extra_headers["Message-ID"]
+    return message_id[:100]
 
 
 def send_bounce(original: EmailMessage, recipient: str, reason: str) -> None:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class DeliveryQuerySet(models.QuerySet):
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
     def failed(self) -> "DeliveryQuerySet":
         return self.filter(status=Delivery.Status.FAILED)
 

@@ -128,7 +128,7 @@ def request_params(delivery: Delivery) -> dict[str, Any]:
         "service_code": codes.get(ticket.category.service_code, ticket.category.service_code),
         "description": _ours(ticket),
     }
-    if ticket.has_location:
+    if ticket.has_location():
         params["lat"], params["long"] = f"{ticket.lat:.6f}", f"{ticket.lon:.6f}"
     if ticket.address:
         params["address_string"] = ticket.address
@@ -158,7 +158,7 @@ def _find_earlier(delivery: Delivery) -> str:
 
 def _resolve_token(delivery: Delivery) -> str:
     items = _call(delivery.department, "GET", f"tokens/{delivery.token}", {})
-    ids = [item.get("service_request_id") for item in items if item.get("service_request_id")]
+    ids = [request_id for item in items if (request_id := item.get("service_request_id"))]
     if not ids:
         raise Open311Error(f"token {delivery.token}: the back end has no request id yet")
     return ids[0]
@@ -246,7 +246,8 @@ def _fetch_updates(department: Department, start: datetime, end: datetime) -> li
     params = {"api_key": department.connector_settings.get("api_key", ""),
               "start_date": start.isoformat(timespec="seconds"), "end_date": end.isoformat(timespec="seconds"),
               "page_size": PAGE_SIZE}
-    seen, updates = set(), []
+    seen: set[str | None] = set()
+    updates: list[dict[str, str]] = []
     for page in range(1, MAX_PAGES + 1):
         items = _call(department, "GET", "servicerequestupdates", {**params, "page": page})
         new = [item for item in items if item.get("update_id") not in seen]
@@ -268,7 +269,7 @@ def _poll_requests(department: Department, counts: dict[str, int]) -> None:
         items = _call(department, "GET", "requests", {"service_request_id": ",".join(batch)})
         tickets = _tickets_by_external_id(department, batch)
         for item in items:
-            ticket = tickets.get(item.get("service_request_id"))
+            ticket = tickets.get(item.get("service_request_id", ""))  # "" is no ticket's: those were left out
             if ticket is None or item.get("status") != "closed":
                 continue
             key = f"request:{item['service_request_id']}:{item.get('updated_datetime', '')}:closed"

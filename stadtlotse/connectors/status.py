@@ -46,7 +46,7 @@ NOTE, ACCEPT, START, RESOLVE, REJECT, HAND_BACK, REOPEN = (
 )
 MOVES = {NOTE, ACCEPT, START, RESOLVE, REJECT, HAND_BACK, REOPEN}
 # Statuses an external system may set, and the move for each.
-STATUS_MOVES = {S.ACCEPTED: ACCEPT, S.IN_PROGRESS: START, S.DONE: RESOLVE, S.REJECTED: REJECT}
+STATUS_MOVES: dict[str, str] = {S.ACCEPTED: ACCEPT, S.IN_PROGRESS: START, S.DONE: RESOLVE, S.REJECTED: REJECT}
 # Where a ticket already is (or has gone past), these moves add their text only: never a step back.
 ALREADY_THERE = {
     ACCEPT: {S.ACCEPTED, S.IN_PROGRESS},
@@ -142,9 +142,9 @@ def apply_update(
     is_app = api_key is not None and api_key.department_id is None
     if is_app == (department is not None):
         raise ValueError("an update comes from a department's system (department) or an app's key, not both")
-    if is_app and not visible_to_key(ticket, api_key):
+    if is_app and api_key is not None and not visible_to_key(ticket, api_key):
         raise UpdateRefused(_("There is no ticket %(id)s.") % {"id": ticket.public_id}, reason=UpdateRefused.NOT_VISIBLE)
-    scope = {"api_key": api_key} if api_key is not None else {"api_key": None, "department": department}
+    scope: dict[str, ApiKey | Department | None] = {"api_key": api_key} if api_key is not None else {"api_key": None, "department": department}
     actor = workflow.external(sender[:200], None if is_app else department)
     try:
         with transaction.atomic():

@@ -87,7 +87,7 @@ def document(delivery: Delivery) -> dict[str, Any]:
             "attributes": ticket.attributes,
             "location": {
                 "lat": ticket.lat, "lon": ticket.lon, "address": ticket.address,
-                "district": ticket.area.name if ticket.area_id else None,
+                "district": ticket.area.name if ticket.area is not None else None,
             },
             "media_urls": media_urls(ticket),
         },

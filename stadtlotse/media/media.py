@@ -81,7 +81,7 @@ class Photo:
 
 
 # What check_photo reads: a Django UploadedFile, any binary file object, or a Photo checked before.
-Upload = Photo | File | BinaryIO
+Upload = Photo | File[bytes] | BinaryIO
 
 
 def display_name(upload: Upload, number: int) -> str:
@@ -99,10 +99,11 @@ def _megabytes(n: int) -> str:
 
 def max_pixels(*, staff: bool = False) -> int:
     """Pixels a photo may have: fewer for anonymous senders (web form, Open311) than for staff."""
-    limits = settings.STADTLOTSE
+    limit: int = settings.STADTLOTSE["MAX_PHOTO_PIXELS"]
     if staff:
-        return limits["MAX_PHOTO_PIXELS"]
-    return min(limits["MAX_PUBLIC_PHOTO_PIXELS"], limits["MAX_PHOTO_PIXELS"])
+        return limit
+    public: int = settings.STADTLOTSE["MAX_PUBLIC_PHOTO_PIXELS"]
+    return min(public, limit)
 
 
 @contextmanager
@@ -155,6 +156,8 @@ def check_photo(upload: Upload, number: int = 1, *, staff: bool = False) -> Phot
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(not_an_image) from None
+    if image.format is None:  # Pillow names the format of every file it opened; None would be no photo
+        raise ValidationError(not_an_image)
     width, height = image.size
     if width * height > limits["MAX_PHOTO_PIXELS"]:
         raise ValidationError(
@@ -177,16 +180,16 @@ def check_photo(upload: Upload, number: int = 1, *, staff: bool = False) -> Phot
 
 def sort_photos(files: Iterable[Upload | None] | None, *, staff: bool = False) -> tuple[list[Photo], list[str]]:
     """(photos, errors): the uploads that are acceptable photos, and one message per problem."""
-    files = [f for f in (files or []) if f is not None]
+    uploads = [f for f in (files or []) if f is not None]
     errors = []
     maximum = settings.STADTLOTSE["MAX_PHOTOS"]
-    if len(files) > maximum:
+    if len(uploads) > maximum:
         errors.append(
-            _("Please add at most %(max)d photos; you chose %(n)d.") % {"max": maximum, "n": len(files)}
+            _("Please add at most %(max)d photos; you chose %(n)d.") % {"max": maximum, "n": len(uploads)}
         )
-        files = files[:maximum]
+        uploads = uploads[:maximum]
     photos = []
-    for number, upload in enumerate(files, start=1):
+    for number, upload in enumerate(uploads, start=1):
         try:
             photos.append(check_photo(upload, number, staff=staff))
         except ValidationError as exc:

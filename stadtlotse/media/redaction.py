@@ -50,7 +50,8 @@ _lock = threading.Lock()
 def _classifier(name: str) -> "cv2.CascadeClassifier":
     import cv2
 
-    classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+    # cv2.data (the cascades' folder) is loaded by cv2 itself; OpenCV's __init__.pyi does not name it.
+    classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)  # type: ignore[attr-defined]
     if classifier.empty():
         raise RuntimeError(f"OpenCV cascade {name} could not be loaded")
     return classifier
@@ -99,7 +100,8 @@ def find_plate_shapes(gray: np.ndarray) -> list[Box]:
     gradient = cv2.GaussianBlur(gradient, (5, 5), 0)
     gradient = cv2.morphologyEx(gradient, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (17, 3)))
     _, mask = cv2.threshold(gradient, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    mask = cv2.dilate(cv2.erode(mask, None, iterations=2), None, iterations=2)
+    # OpenCV takes None for its default 3 × 3 kernel; its stubs only list arrays.
+    mask = cv2.dilate(cv2.erode(mask, None, iterations=2), None, iterations=2)  # type: ignore[call-overload]
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     boxes = []
     for contour in contours:

@@ -51,7 +51,7 @@ def upright(content: bytes) -> Image.Image:
     """The picture of a stored original, turned as the camera meant it, as RGB."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        image = Image.open(io.BytesIO(content))
+        image: Image.Image = Image.open(io.BytesIO(content))
         # Phones store "rotate me" in EXIF; apply it, since the EXIF is dropped.
         image = ImageOps.exif_transpose(image)
         return _flattened(image)

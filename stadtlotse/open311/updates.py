@@ -25,7 +25,7 @@ from stadtlotse.tickets.models import Event, Ticket
 S = Ticket.Status
 
 # Our status → mySociety's extended status (lower case on the way out, as the adapter writes it).
-OUTGOING_STATUS = {
+OUTGOING_STATUS: dict[str, str] = {
     S.NEW: "open",
     S.FORWARDED: "open",
     S.ACCEPTED: "investigating",
@@ -80,7 +80,7 @@ def describe(event: Event) -> str:
     """The update's public text: the note, or a sentence saying what changed."""
     if event.note:
         return event.note
-    if event.kind == Event.Kind.FORWARDED and event.department_id:
+    if event.kind == Event.Kind.FORWARDED and event.department is not None:
         return _("Forwarded to %(department)s.") % {"department": event.department.display_name}
     if event.status_to:
         return _("Status: %(status)s.") % {"status": S(event.status_to).label}

@@ -144,13 +144,16 @@ def geojson(map_filter, now=None, names=None, *, source: str = "") -> dict:
             min_lon, min_lat, max_lon, max_lat = _widened(map_filter.bbox)
             tickets = tickets.filter(lat__range=(min_lat, max_lat), lon__range=(min_lon, max_lon))
         parts.append(tickets)
-    rows = []
+    rows: list[tuple[str, float, float, str, int]] = []
     people = disclosure.people_category_ids()
     for tickets in parts:
         if len(rows) <= limit:
             for public_id, lat, lon, status, category_id in (
                     tickets.order_by().values_list("public_id", "lat", "lon", "status", "category_id")[: limit + 1]):
-                lat, lon = disclosure.point(lat, lon, about_people=category_id in people)
+                shown = disclosure.point(lat, lon, about_people=category_id in people)
+                if shown is None:  # not reached: the query above left out tickets without a position
+                    continue
+                lat, lon = shown
                 if _inside(map_filter.bbox, lat, lon):
                     rows.append((public_id, lat, lon, status, category_id))
     if len(rows) <= limit:

@@ -105,7 +105,7 @@ def with_notes(events: Iterable[Event], *, audience_note: Callable[[Event], str]
     for event in events:
         event.shown_note = audience_note(event)
         target = event.data.get("into") if event.kind == K.MERGED and isinstance(event.data, dict) else None
-        event.shown_into = target if target in into else ""
+        event.shown_into = target if isinstance(target, str) and target in into else ""
     return events
 
 

@@ -56,13 +56,13 @@ def unmerge(ticket: Ticket, *, by: workflow.By, reason: str) -> Event:
     if not reason.strip():
         raise workflow.WorkflowError(_("Please say why the merge is undone."))
     workflow.lock(ticket)
-    if ticket.status != S.DUPLICATE or not ticket.duplicate_of_id:
+    survivor = ticket.duplicate_of
+    if ticket.status != S.DUPLICATE or survivor is None:
         raise workflow.WorkflowError(_("Ticket %(id)s is not merged into another ticket.") % {"id": ticket.public_id})
     merged = ticket.events.filter(kind=Event.Kind.MERGED, status_to=S.DUPLICATE).order_by("-created_at", "-id").first()
     back_to = merged.status_from if merged and merged.status_from in Ticket.OPEN_STATUSES else (
         S.FORWARDED if ticket.department_id else S.NEW
     )
-    survivor = ticket.duplicate_of
     now = timezone.now()
     ticket.status, ticket.duplicate_of, ticket.resolved_at, ticket.updated_at = back_to, None, None, now
     ticket.save()

@@ -367,8 +367,10 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
 
-    # Not a column: set by disclosure.with_notes() to the note as the timeline's audience may read it.
+    # Not columns: set by disclosure.with_notes() to the note as the timeline's audience may read it,
+    # and to the id a merge led into if that audience may know it ("" if not).
     shown_note: str
+    shown_into: str
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -480,10 +482,10 @@ class TextTemplate(models.Model):
         verbose_name = _("text template")
         verbose_name_plural = _("text templates")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         if self.status and self.status not in Ticket.Status.values:
             raise ValidationError({"status": _("Unknown status; use one of: %(codes)s.") % {
                 "codes": ", ".join(Ticket.Status.values)}})
@@ -499,12 +501,12 @@ class TextTemplate(models.Model):
                 "page, in feeds, Open311 and open data. Remove it or choose “message to the reporter”."
             ) % {"names": ", ".join("{%s}" % name for name in sorted(private))}})
 
-    def allowed_placeholders(self):
+    def allowed_placeholders(self) -> tuple[str, ...]:
         if self.purpose == self.Purpose.MESSAGE:
             return self.PLACEHOLDERS
         return self.PUBLIC_PLACEHOLDERS
 
-    def render(self, ticket):
+    def render(self, ticket: "Ticket") -> str:
         """The text with its placeholders filled in for `ticket`.
 
         Raises TemplateGap when a placeholder has no value for this ticket (no department yet, no
@@ -517,13 +519,13 @@ class TextTemplate(models.Model):
             values = {
                 "ticket_id": ticket.public_id,
                 "category": ticket.category.display_name if ticket.category_id else "",
-                "district": ticket.area.name if ticket.area_id else "",
-                "department": ticket.department.display_name if ticket.department_id else "",
+                "district": ticket.area.name if ticket.area is not None else "",
+                "department": ticket.department.display_name if ticket.department is not None else "",
                 "reporter_name": (contact.name if contact and not contact.erased_at else "") or "",
             }
         allowed = self.allowed_placeholders()
 
-        def fill(match):
+        def fill(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in self.PLACEHOLDERS:
                 return match.group(0)

@@ -115,7 +115,7 @@ def _change_redactions(photo: Attachment, *, by: workflow.By, add: dict[str, int
             photo.redactions = [*photo.redactions, rectangle]
             data = {"photo": photo.pk, **{key: rectangle[key] for key in ("x", "y", "w", "h")}}
         else:
-            if not 1 <= remove <= len(photo.redactions):
+            if remove is None or not 1 <= remove <= len(photo.redactions):
                 raise workflow.WorkflowError(_("This blurred area does not exist (any more)."))
             rectangle = photo.redactions[remove - 1]
             photo.redactions = [r for i, r in enumerate(photo.redactions, start=1) if i != remove]
@@ -127,7 +127,13 @@ def _change_redactions(photo: Attachment, *, by: workflow.By, add: dict[str, int
         event = workflow.record(ticket, Event.Kind.ATTACHMENT_REDACTED, by=by, data=data)
         # Should this request die before rendering, the queued job makes the new version.
         hooks.call("photo_changed", photo)
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in withdrawn if name])
+
+        def delete_withdrawn() -> None:
+            for name in withdrawn:
+                if name:
+                    default_storage.delete(name)
+
+        transaction.on_commit(delete_withdrawn)
     try:
         hooks.call("render_photo", photo)
     except Exception:  # noqa: BLE001 - the queued job renders it; the photo stays unpublished until then

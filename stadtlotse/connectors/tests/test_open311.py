@@ -9,7 +9,7 @@ from django.utils import timezone
 from stadtlotse.catalog.models import Department
 from stadtlotse.connectors import open311_client
 from stadtlotse.connectors.models import Delivery, InboundUpdate
-from stadtlotse.testing.cases import run_jobs
+from stadtlotse.testing.cases import report, run_jobs
 from stadtlotse.tickets.models import Event, Ticket
 
 from .backend import API_KEY, Backend
@@ -192,3 +192,13 @@ class Open311ClientTests(ConnectorTestCase):
         self.assertEqual(params["lat"], "52.486900")
         self.assertTrue(params["description"].startswith(f"[{ticket.public_id}] "))
         self.assertNotIn("email", params)
+
+    def test_a_report_with_only_an_address_is_sent_without_coordinates(self):
+        # has_location is a method: read as an attribute it was always true, and "None:.6f" broke the delivery.
+        self.use_open311()
+        ticket = report("licht-laterne", None, answers={"art": "flackert"}, address="Hermannplatz 5, 12051 Berlin",
+                        description="Die Laterne vor Hermannplatz 5 flackert seit Tagen.")
+        params = open311_client.request_params(ticket.deliveries.get())
+        self.assertNotIn("lat", params)
+        self.assertNotIn("long", params)
+        self.assertEqual(params["address_string"], "Hermannplatz 5, 12051 Berlin")
