@@ -14,7 +14,9 @@ S = Ticket.Status
 def conditions(now):
     """Queue name → (label, Q). A ticket may sit in several queues."""
     return {
-        "new": (_("new"), Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=True)),
+        # An answered ticket back in `new` is not brand new: it sits in "answer received" instead.
+        "new": (_("new"), Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=True, answered_at__isnull=True)),
+        "answered": (_("answer received"), Q(status__in=Ticket.OPEN_STATUSES, answered_at__isnull=False)),
         "returned": (_("returned by a department"),
                      # Only hand_back() puts a forwarded ticket back to `new` without a department.
                      Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=False)),

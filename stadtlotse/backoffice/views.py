@@ -23,7 +23,7 @@ from stadtlotse.notifications import notify
 from stadtlotse.notifications.models import Notification
 from stadtlotse.media import media
 from stadtlotse.tickets import moderation, workflow
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets.models import Event, Ticket
 
 from .access import desk_required
 from . import queues
@@ -115,10 +115,13 @@ def _offered_actions(ticket, user):
 def home(request):
     if request.user.is_desk:
         return _desk_home(request)
-    tickets = _tickets(request.user).open().order_by(URGENCY, F("due_at").asc(nulls_last=True), "created_at", "id")
+    # What the reporter answered is what the department waits for: those tickets first.
+    tickets = _tickets(request.user).open().order_by(F("answered_at").desc(nulls_last=True), URGENCY,
+                                                     F("due_at").asc(nulls_last=True), "created_at", "id")
     departments = Department.objects.filter(pk__in=request.user.department_ids()).order_by("name")
     return render(request, "backoffice/home_department.html", {
         "page": _page(request, tickets), "departments": departments,
+        "answered_count": queues.apply(Ticket.objects.visible_to(request.user), "answered").count(),
     })
 
 
@@ -140,7 +143,10 @@ def _desk_home(request):
             departments.append(department)
     # The desk sees every ticket; in_desk_inbox() leaves out the held-back reports itself, so
     # visible_to() would only exclude them a second time.
-    inbox = _with_row_data(Ticket.objects.in_desk_inbox()).order_by(URGENCY, "created_at", "id")
+    # Tickets waiting for the reporter are not actionable: they have their own queue ("waiting").
+    # Answered ones come first, the desk must read what the reporter said.
+    inbox = (_with_row_data(Ticket.objects.in_desk_inbox().exclude(status=S.NEEDS_INFO))
+             .order_by(F("answered_at").desc(nulls_last=True), URGENCY, "created_at", "id"))
     counts = queues.counts(Ticket.objects.visible_to(request.user))
     return render(request, "backoffice/home_desk.html", {
         "page": _page(request, inbox),
@@ -237,6 +243,9 @@ def _render_ticket(request, ticket, invalid_form=None):
     return render(request, "backoffice/ticket.html", {
         "ticket": ticket,
         "answers": ticket.answers(),
+        # The reporter's latest answer, shown on top while the ticket is marked answered.
+        "answer": (ticket.events.filter(kind=Event.Kind.MESSAGE_FROM_REPORTER).order_by("-created_at", "-id").first()
+                   if ticket.answered_at else None),
         "events": ticket.events.select_related("department").order_by("created_at", "id"),
         "attachments": ticket.attachments.order_by("created_at", "id"),
         "deliveries": ticket.deliveries.select_related("department").order_by("created_at", "id"),
