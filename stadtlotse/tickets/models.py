@@ -203,6 +203,9 @@ class Ticket(models.Model):
             models.Index(fields=["status", "due_at"], name="ticket_status_due"),
             models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["status", "follow_up_at"], name="ticket_status_follow_up"),
+            # The "answer received" queue: few rows carry the mark, so only they are indexed.
+            models.Index(fields=["answered_at", "status"], name="ticket_answered",
+                         condition=models.Q(answered_at__isnull=False)),
             models.Index(fields=["awaiting_confirmation"], name="ticket_unconfirmed"),
         ]
 
