@@ -106,7 +106,7 @@ class AnsweredMarkTests(StadtlotseTestCase):
     def test_the_department_sees_the_mark_in_its_list_and_on_the_ticket(self):
         self.client.login(username="bob", password=PASSWORD)
         home = self.client.get(reverse("backoffice:home"))
-        self.assertContains(home, "von der meldenden Person beantwortet")
+        self.assertContains(home, "Antwort eingegangen")
         self.assertContains(home, "1 Vorgang von der meldenden Person beantwortet")
         page = self.client.get(self.ticket.get_backoffice_url())
         self.assertContains(page, "von der meldenden Person beantwortet")

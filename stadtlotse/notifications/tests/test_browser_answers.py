@@ -29,7 +29,7 @@ class AnswerInBrowserTests(BrowserTestCase):
         self.page.keyboard.press("Enter")
         self.page.wait_for_url(self.url("/backoffice/"))
         row = self.page.locator("tr", has_text=ticket.public_id)
-        self.assertIn("von der meldenden Person beantwortet", row.inner_text())
+        self.assertIn("Antwort eingegangen", row.inner_text())
         self.assertIn("1 Vorgang von der meldenden Person beantwortet", self.page.locator(".notice").inner_text())
         self.assert_accessible()
         shots = os.environ.get("STADTLOTSE_SCREENSHOTS", "/tmp")
