@@ -89,8 +89,9 @@ def _queue_callback(ticket: Ticket, event: Event | None, template: str, **extra:
                .order_by("created_at", "id").first())
     if pending is not None:
         if pending.template == "question" and template != "question":
-            text = f"{text.rstrip()}\n\n{pending.body_text}"
-            template = "question"
+            # The question is rendered again from its event, so it is in the task once, below the news.
+            _s, question, _h = render_message("question", _context(ticket, pending.event), ticket.language)
+            text, template, event = f"{text.rstrip()}\n\n{question}", "question", pending.event
         pending.event, pending.template, pending.subject, pending.body_text = event, template, subject, text
         pending.recipient = contact.phone
         pending.save(update_fields=["event", "template", "subject", "body_text", "recipient"])

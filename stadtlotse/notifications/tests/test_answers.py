@@ -181,9 +181,11 @@ class OneCallbackPerTicketTests(StadtlotseTestCase):
         ticket = self.phone_report()
         workflow.request_info(ticket, by=self.bob, question=QUESTION)
         workflow.reject(ticket, by=self.bob, reason="Kein Sperrmüll, sondern Bauschutt.")
+        workflow.reopen(ticket, by=self.alice, reason="Doch Sperrmüll.")
         [callback] = self.callbacks(ticket)
-        self.assertIn(QUESTION, callback.body_text)
-        self.assertIn("Bauschutt", callback.body_text)
+        self.assertEqual(callback.body_text.count(QUESTION), 1)
+        self.assertNotIn("Bauschutt", callback.body_text)  # the latest message replaced the one before
+        self.assertIn("weitergeleitet", callback.subject)
 
     def test_the_desk_lists_one_callback_per_ticket(self):
         for _ in range(2):
