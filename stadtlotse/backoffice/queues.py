@@ -1,7 +1,10 @@
 """The desk's queues: named filters over tickets, counted together in one query for the overview."""
 
 
-from django.db.models import Q
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +14,12 @@ from stadtlotse.tickets.models import Ticket
 S = Ticket.Status
 
 
-def conditions(now):
+def conditions(now: datetime) -> dict[str, tuple[Promise, Q]]:
     """Queue name → (label, Q). A ticket may sit in several queues."""
     return {
-        "new": (_("new"), Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=True)),
+        # An answered ticket back in `new` is not brand new: it sits in "answer received" instead.
+        "new": (_("new"), Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=True, answered_at__isnull=True)),
+        "answered": (_("answer received"), Q(status__in=Ticket.OPEN_STATUSES, answered_at__isnull=False)),
         "returned": (_("returned by a department"),
                      # Only hand_back() puts a forwarded ticket back to `new` without a department.
                      Q(status=S.NEW, department__isnull=True, forwarded_at__isnull=False)),
@@ -26,11 +31,11 @@ def conditions(now):
     }
 
 
-def choices():
+def choices() -> list[tuple[str, Promise]]:
     return [(name, label) for name, (label, _q) in conditions(timezone.now()).items()]
 
 
-def counts(tickets, now=None):
+def counts(tickets: QuerySet[Ticket], now: datetime | None = None) -> dict[str, int]:
     """How many of `tickets` are in each queue."""
     now = now or timezone.now()
     # One count per queue, not one pass with six filters: each count is answered from an index
@@ -39,6 +44,6 @@ def counts(tickets, now=None):
     return {name: tickets.filter(q).count() for name, (_label, q) in conditions(now).items()}
 
 
-def apply(tickets, name, now=None):
+def apply(tickets: QuerySet[Ticket], name: str, now: datetime | None = None) -> QuerySet[Ticket]:
     label_q = conditions(now or timezone.now()).get(name)
     return tickets.filter(label_q[1]) if label_q else tickets

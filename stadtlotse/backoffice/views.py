@@ -4,6 +4,8 @@ Every view needs a login. A ticket the user may not see answers 404, so ticket i
 departments reveal nothing; an action the user may not take on a ticket they can see answers 403.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +25,7 @@ from stadtlotse.notifications import notify
 from stadtlotse.notifications.models import Notification
 from stadtlotse.media import media
 from stadtlotse.tickets import moderation, workflow
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets.models import Event, Ticket
 
 from .access import desk_required
 from . import queues
@@ -112,17 +114,26 @@ def _offered_actions(ticket, user):
 
 @login_required
 @require_safe
-def home(request):
-    if request.user.is_desk:
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:  # not reached behind login_required; narrows the type to User
+        raise PermissionDenied
+    if user.is_desk:
         return _desk_home(request)
-    tickets = _tickets(request.user).open().order_by(URGENCY, F("due_at").asc(nulls_last=True), "created_at", "id")
-    departments = Department.objects.filter(pk__in=request.user.department_ids()).order_by("name")
+    # What the reporter answered is what the department waits for: those tickets first.
+    tickets = _tickets(request.user).open().order_by(F("answered_at").desc(nulls_last=True), URGENCY,
+                                                     F("due_at").asc(nulls_last=True), "created_at", "id")
+    departments = Department.objects.filter(pk__in=user.department_ids()).order_by("name")
     return render(request, "backoffice/home_department.html", {
         "page": _page(request, tickets), "departments": departments,
+        "answered_count": queues.apply(Ticket.objects.visible_to(user), "answered").count(),
     })
 
 
-def _desk_home(request):
+def _desk_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:  # home() checked; narrows the type to User
+        raise PermissionDenied
     callbacks = (
         Notification.objects.filter(channel=Notification.Channel.CALLBACK, status=Notification.Status.PENDING)
         .select_related("ticket").order_by("created_at", "id")
@@ -134,14 +145,17 @@ def _desk_home(request):
     )
     departments = []
     for department in Department.objects.order_by("name"):
-        department.open_tickets = open_counts.get(department.pk, 0)
+        department.open_tickets = open_counts.get(department.pk, 0)  # type: ignore[attr-defined]  # for the template
         # An inactive department still holding open tickets is exactly what the desk must see.
-        if department.is_active or department.open_tickets:
+        if department.is_active or open_counts.get(department.pk, 0):
             departments.append(department)
     # The desk sees every ticket; in_desk_inbox() leaves out the held-back reports itself, so
     # visible_to() would only exclude them a second time.
-    inbox = _with_row_data(Ticket.objects.in_desk_inbox()).order_by(URGENCY, "created_at", "id")
-    counts = queues.counts(Ticket.objects.visible_to(request.user))
+    # Tickets waiting for the reporter are not actionable: they have their own queue ("waiting").
+    # Answered ones come first, the desk must read what the reporter said.
+    inbox = (_with_row_data(Ticket.objects.in_desk_inbox().exclude(status=S.NEEDS_INFO))
+             .order_by(F("answered_at").desc(nulls_last=True), URGENCY, "created_at", "id"))
+    counts = queues.counts(Ticket.objects.visible_to(user))
     return render(request, "backoffice/home_desk.html", {
         "page": _page(request, inbox),
         "queues": counts,
@@ -223,8 +237,10 @@ def ticket_detail(request, public_id):
     return _render_ticket(request, _ticket_for(request, public_id))
 
 
-def _render_ticket(request, ticket, invalid_form=None):
+def _render_ticket(request: HttpRequest, ticket: Ticket, invalid_form: Any = None) -> HttpResponse:
     user = request.user
+    if not user.is_authenticated:  # every caller is behind login_required; narrows the type to User
+        raise PermissionDenied
     action_forms = {action: ACTION_FORMS[action](ticket=ticket, user=user) for action in _offered_actions(ticket, user)}
     if invalid_form is not None:
         action_forms[invalid_form.action] = invalid_form
@@ -232,11 +248,14 @@ def _render_ticket(request, ticket, invalid_form=None):
     if user.is_desk:
         for notification in notifications:
             if notification.channel == Notification.Channel.CALLBACK and notification.status == Notification.Status.PENDING:
-                notification.done_form = CallbackForm(prefix=f"callback-{notification.pk}")
+                notification.done_form = CallbackForm(prefix=f"callback-{notification.pk}")  # type: ignore[attr-defined]  # for the template
     # Contact data is shown to whoever may open the ticket: the desk and the ticket's department.
     return render(request, "backoffice/ticket.html", {
         "ticket": ticket,
         "answers": ticket.answers(),
+        # The reporter's latest answer, shown on top while the ticket is marked answered.
+        "answer": (ticket.events.filter(kind=Event.Kind.MESSAGE_FROM_REPORTER).order_by("-created_at", "-id").first()
+                   if ticket.answered_at else None),
         "events": ticket.events.select_related("department").order_by("created_at", "id"),
         "attachments": ticket.attachments.order_by("created_at", "id"),
         "deliveries": ticket.deliveries.select_related("department").order_by("created_at", "id"),

@@ -17,6 +17,7 @@ class NotificationsConfig(AppConfig):
         hooks.listen("status_changed", notify.status_changed)
         hooks.listen("public_note", notify.public_note)
         hooks.listen("question_to_reporter", notify.question_to_reporter)
+        hooks.listen("reporter_answered", notify.reporter_answered)
         hooks.listen("moderated", notify.moderated)
         hooks.listen("reporter_messages", reporter_data.messages_to)
         hooks.listen("contact_erased", reporter_data.erase_messages_to)

@@ -7,7 +7,7 @@ they left only a phone number (or prefer the phone), through a callback task for
 import hashlib
 import logging
 from email.utils import make_msgid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,14 +17,12 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from stadtlotse.accounts.models import User
 from stadtlotse.core import ratelimit
 from stadtlotse.tickets import disclosure, workflow
 from stadtlotse.tickets.models import Event, Ticket
 
 from .models import Notification
-
-if TYPE_CHECKING:
-    from stadtlotse.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +76,26 @@ def queue_email(ticket: Ticket, recipient: str, template: str, *, event: Event |
 
 
 def _queue_callback(ticket: Ticket, event: Event | None, template: str, **extra: Any) -> Notification:
+    """The ticket's one open callback task, holding the latest message to read out.
+
+    A phone-only reporter is called once about what is new, not once per status change: an open
+    callback takes the new message instead of a second task being made. An unanswered question in
+    it stays below the new message, so the caller still asks it.
+    """
     contact = ticket.contact
     subject, text, _html = render_message(template, _context(ticket, event, **extra), ticket.language)
+    pending = (ticket.notifications.select_for_update()
+               .filter(channel=Notification.Channel.CALLBACK, status=Notification.Status.PENDING)
+               .order_by("created_at", "id").first())
+    if pending is not None:
+        if pending.template == "question" and template != "question":
+            # The question is rendered again from its event, so it is in the task once, below the news.
+            _s, question, _h = render_message("question", _context(ticket, pending.event), ticket.language)
+            text, template, event = f"{text.rstrip()}\n\n{question}", "question", pending.event
+        pending.event, pending.template, pending.subject, pending.body_text = event, template, subject, text
+        pending.recipient = contact.phone
+        pending.save(update_fields=["event", "template", "subject", "body_text", "recipient"])
+        return pending
     return Notification.objects.create(
         ticket=ticket, event=event, channel=Notification.Channel.CALLBACK, recipient=contact.phone,
         language=ticket.language, template=template, subject=subject, body_text=text,
@@ -146,8 +162,43 @@ def question_to_reporter(ticket: Ticket, event: Event) -> Notification:
     return _queue_callback(ticket, event, "question")
 
 
-# Mails to departments (forwarded reports): their addresses are the city's own, and many a day is normal.
-UNCAPPED_TEMPLATES = {"forward"}
+def answer_recipients(ticket: Ticket, question: Event | None) -> list[str]:
+    """Who hears that the reporter answered: whoever must act on the answer.
+
+    The desk when the desk asked (or the ticket has no department); otherwise the department's
+    assignee, or, when nobody is assigned, its members (the lead included), or its mailbox.
+    """
+    asker = question.actor_user if question is not None else None
+    if ticket.department is None or (asker is not None and asker.is_desk
+                                     and ticket.department_id not in asker.department_ids()):
+        return [settings.STADTLOTSE["DESK_EMAIL"]]
+    if ticket.assignee is not None and ticket.assignee.is_active and ticket.assignee.email:
+        return [ticket.assignee.email]
+    members = list(
+        User.objects.filter(memberships__department=ticket.department, is_active=True).exclude(email="")
+        .order_by("-memberships__is_lead", "username").values_list("email", flat=True)
+    )
+    return members or ([ticket.department.email] if ticket.department.email else [settings.STADTLOTSE["DESK_EMAIL"]])
+
+
+def reporter_answered(ticket: Ticket, answer: Event, question: Event | None) -> list[Notification]:
+    """Mail the reporter's answer, with the question and a link to the ticket, to whoever asked.
+
+    The answer is internal: it goes only to staff addresses, read through disclosure.staff_note.
+    """
+    extra = {
+        "answer": disclosure.staff_note(answer),
+        "question": disclosure.staff_note(question) if question is not None else "",
+        "backoffice_url": settings.SITE_URL + ticket.get_backoffice_url(),
+    }
+    return [
+        queue_email(ticket, recipient, "answer-received", event=answer, language=settings.LANGUAGE_CODE, **extra)
+        for recipient in answer_recipients(ticket, question)
+    ]
+
+
+# Mails to departments and the desk: their addresses are the city's own, and many a day is normal.
+UNCAPPED_TEMPLATES = {"forward", "answer-received"}
 
 
 def within_daily_cap(notification: Notification) -> bool:

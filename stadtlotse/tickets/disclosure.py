@@ -10,6 +10,7 @@ deciding for themselves:
     public_note(event)         the event's note as the public may read it ("" if not)
     public_text(event)         public_note, or a sentence saying what changed (feeds, Open311 updates)
     reporter_note(event)       the event's note as the reporter may read it (mails, private page)
+    staff_note(event)          the event's note as staff may read it (mails to staff: the reporter's answer)
     public_point(ticket)       (lat, lon) as the public may see it, or None
     public_address(ticket)     the address as the public may see it ("" if not)
     public_photos()            the photos the public may see (none of reports about people)
@@ -74,6 +75,14 @@ def reporter_note(event: Event) -> str:
         return event.note
     if event.visibility != Event.Visibility.PUBLIC or event.kind not in REPORTER_NOTE_KINDS:
         return ""
+    return event.note
+
+
+def staff_note(event: Event) -> str:
+    """The note of `event` as staff may read it (mails to the asker, the back office): all of it.
+
+    Only for mails to staff addresses: the reporter's answer is internal, never public.
+    """
     return event.note
 
 

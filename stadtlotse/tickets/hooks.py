@@ -23,6 +23,7 @@ HOOKS: dict[str, str] = {
     "status_changed": "a public status change: tell the reporter and the ticket's followers (notifications)",
     "public_note": "a public note: tell the reporter (notifications)",
     "question_to_reporter": "a question to the reporter: send it by e-mail or as a callback task (notifications)",
+    "reporter_answered": "the reporter answered a question: tell whoever asked (notifications)",
     "moderated": "the report or a photo was hidden: tell the reporter why (notifications)",
     "forwarded": "a ticket was handed to a department: queue the delivery through its connector (connectors)",
     "photo_changed": "a photo's blurred areas changed: queue the job that renders its public version (media)",

@@ -147,6 +147,9 @@ class Ticket(models.Model):
     follow_up_reason = models.CharField(_("follow-up reason"), max_length=300, blank=True)
     # Set when the overdue ticket was escalated (listed in the digest), so it is escalated once per deadline.
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # Set when the reporter answered a question, cleared by the next staff action (workflow.record):
+    # the ticket stays marked "answered by the reporter" in every list until someone reads and acts.
+    answered_at = models.DateTimeField(_("answered by the reporter"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="duplicates",
@@ -200,6 +203,9 @@ class Ticket(models.Model):
             models.Index(fields=["status", "due_at"], name="ticket_status_due"),
             models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["status", "follow_up_at"], name="ticket_status_follow_up"),
+            # The "answer received" queue: few rows carry the mark, so only they are indexed.
+            models.Index(fields=["answered_at", "status"], name="ticket_answered",
+                         condition=models.Q(answered_at__isnull=False)),
             models.Index(fields=["awaiting_confirmation"], name="ticket_unconfirmed"),
         ]
 

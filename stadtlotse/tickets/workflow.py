@@ -118,6 +118,10 @@ def record(ticket: Ticket, kind: str, *, by: By, visibility: str = Event.Visibil
             department = ticket.department
         event.department = department
     event.save()
+    if ticket.answered_at is not None and not isinstance(by, Actor):
+        # The next thing staff do with an answered ticket means someone has read the answer.
+        ticket.answered_at = None
+        Ticket.objects.filter(pk=ticket.pk).update(answered_at=None)
     if kind in search.TEXT_KINDS or kind == Event.Kind.CLASSIFIED:
         # Same transaction: the search index never lags behind the ticket.
         search.reindex(ticket)
@@ -270,7 +274,11 @@ def request_info(ticket: Ticket, *, by: By, question: str) -> Event:
 
 @transaction.atomic
 def answer_info(ticket: Ticket, *, text: str, by: By = REPORTER) -> Event:
-    """The reporter's answer: recorded for staff, and the ticket resumes where it was."""
+    """The reporter's answer: recorded for staff, and the ticket resumes where it was.
+
+    The ticket is marked answered (`answered_at`) until staff act on it, and whoever asked is told
+    through the "reporter_answered" hook (the asker, the department or the desk; notifications).
+    """
     if not text.strip():
         raise WorkflowError(_("Please write your answer."))
     lock(ticket)
@@ -281,8 +289,12 @@ def answer_info(ticket: Ticket, *, text: str, by: By = REPORTER) -> Event:
     seconds_left = asked.data.get("paused_seconds_left") if asked else None
     if seconds_left is not None:
         ticket.due_at = deadlines.add_working_time(timezone.now(), seconds_left)
-    record(ticket, Event.Kind.MESSAGE_FROM_REPORTER, by=by, note=text.strip())
-    return _change_status(ticket, back_to, by=by, notify=False)
+    question = ticket.events.filter(kind=Event.Kind.MESSAGE_TO_REPORTER).order_by("-created_at", "-id").first()
+    ticket.answered_at = timezone.now()
+    answer = record(ticket, Event.Kind.MESSAGE_FROM_REPORTER, by=by, note=text.strip())
+    event = _change_status(ticket, back_to, by=by, notify=False)
+    hooks.call("reporter_answered", ticket, answer, question)
+    return event
 
 
 @transaction.atomic

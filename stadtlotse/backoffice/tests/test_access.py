@@ -48,7 +48,7 @@ class DeskTests(BackofficeTestCase):
         self.assertContains(response, "<h1>")
         self.assertEqual([t.public_id for t in response.context["page"]], [self.desk_ticket.public_id])
         self.assertEqual(response.context["queues"], {
-            "new": 1, "returned": 0, "moderation": 1, "overdue": 0, "follow_up": 0, "waiting": 0,
+            "new": 1, "answered": 0, "returned": 0, "moderation": 1, "overdue": 0, "follow_up": 0, "waiting": 0,
         })
         self.assertContains(response, self.desk_ticket.public_id)
         self.assertNotContains(response, self.waste_ticket.public_id)
