@@ -17,9 +17,13 @@ from stadtlotse.catalog.models import Category, Department, Priority, Topic
 from stadtlotse.tickets.models import Event, Ticket
 
 
-def sentence(event: Event) -> str:
-    """What happened, in one or a few sentences of the current language; never a dict or list."""
-    parts = [SENTENCES[event.kind](event)] if event.kind in SENTENCES else [str(event.get_kind_display())]
+def sentence(event: Event, names: "Names | None" = None) -> str:
+    """What happened, in one or a few sentences of the current language; never a dict or list.
+
+    Pass one `names` for a whole timeline so each department, category and user is read once.
+    """
+    names = names if names is not None else Names()
+    parts = [SENTENCES[event.kind](event, names)] if event.kind in SENTENCES else [str(event.get_kind_display())]
     open311_status = event.data.get("open311_status")
     if open311_status:
         # Sent along with a department's update through Open311: the word the city's system used.
@@ -57,16 +61,37 @@ def _moment(value: object) -> str:
     return formats.date_format(moment, "DATETIME_FORMAT")
 
 
-def _department(event: Event, slug: object = None) -> str:
-    if event.department is not None and not slug:
-        return event.department.display_name
-    department = Department.objects.filter(slug=slug).first() if slug else None
-    return department.display_name if department is not None else str(slug or _("a department"))
+class Names:
+    """Department, category and staff names for one page, each looked up once however long the history."""
 
+    def __init__(self) -> None:
+        self._departments: dict[object, str] = {}
+        self._categories: dict[object, str] = {}
+        self._users: dict[object, str] = {}
 
-def _category(service_code: object) -> str:
-    category = Category.objects.filter(service_code=service_code).first()
-    return category.display_name if category is not None else str(service_code or "—")
+    def department(self, event: Event, slug: object = None) -> str:
+        if event.department is not None:
+            return event.department.display_name
+        if not slug:
+            return _("a department")
+        if slug not in self._departments:
+            department = Department.objects.filter(slug=slug).first()
+            self._departments[slug] = department.display_name if department is not None else str(slug)
+        return self._departments[slug]
+
+    def category(self, service_code: object) -> str:
+        if service_code not in self._categories:
+            category = Category.objects.filter(service_code=service_code).first() if service_code else None
+            self._categories[service_code] = category.display_name if category is not None else str(
+                service_code or "—")
+        return self._categories[service_code]
+
+    def user(self, username: object) -> str:
+        if username not in self._users:
+            user = get_user_model().objects.filter(username=username).first()
+            self._users[username] = (user.get_full_name() or user.get_username()) if user is not None else str(
+                username)
+        return self._users[username]
 
 
 def _status_change(event: Event) -> str:
@@ -78,7 +103,7 @@ def _status_change(event: Event) -> str:
     return ""
 
 
-def _created(event: Event) -> str:
+def _created(event: Event, names: Names) -> str:
     text = _("Report received via %(channel)s.") % {"channel": _label(Ticket.Channel, event.data.get("channel"))}
     photos = event.data.get("photos")
     if photos:
@@ -88,13 +113,13 @@ def _created(event: Event) -> str:
     return text
 
 
-def _classified(event: Event) -> str:
+def _classified(event: Event, names: Names) -> str:
     sentences = []
     for field, change in event.data.items():
         before, after = (change if isinstance(change, list) and len(change) == 2 else (None, None))
         if field == "category":
             sentences.append(_("Category changed: %(from)s → %(to)s.") % {
-                "from": _category(before), "to": _category(after)})
+                "from": names.category(before), "to": names.category(after)})
         elif field == "topic":
             sentences.append(_("Topic changed: %(from)s → %(to)s.") % {
                 "from": _label(Topic, before), "to": _label(Topic, after)})
@@ -109,11 +134,11 @@ def _classified(event: Event) -> str:
     return " ".join(sentences) or _("Classification checked, nothing changed.")
 
 
-def _forwarded(event: Event) -> str:
-    return _("Forwarded to %(department)s.") % {"department": _department(event, event.data.get("department"))}
+def _forwarded(event: Event, names: Names) -> str:
+    return _("Forwarded to %(department)s.") % {"department": names.department(event, event.data.get("department"))}
 
 
-def _status_changed(event: Event) -> str:
+def _status_changed(event: Event, names: Names) -> str:
     text = _status_change(event)
     if "paused_seconds_left" in event.data:
         left = event.data["paused_seconds_left"]
@@ -121,42 +146,40 @@ def _status_changed(event: Event) -> str:
         text += " " + (_("Deadline paused, %(left)s left.") % {"left": duration(left)} if left is not None
                        else _("Deadline paused."))
     if event.data.get("returned_by"):
-        text += " " + _("Returned by %(department)s.") % {"department": _department(event, event.data["returned_by"])}
+        text += " " + _("Returned by %(department)s.") % {"department": names.department(event, event.data["returned_by"])}
     return text
 
 
-def _public_note(event: Event) -> str:
+def _public_note(event: Event, names: Names) -> str:
     return _("Public note, shown on the ticket page.")
 
 
-def _internal_note(event: Event) -> str:
+def _internal_note(event: Event, names: Names) -> str:
     return _("Internal note, for staff only.")
 
 
-def _message_to_reporter(event: Event) -> str:
+def _message_to_reporter(event: Event, names: Names) -> str:
     return _("Message to the reporter.")
 
 
-def _message_from_reporter(event: Event) -> str:
+def _message_from_reporter(event: Event, names: Names) -> str:
     return _("The reporter wrote.")
 
 
-def _assigned(event: Event) -> str:
+def _assigned(event: Event, names: Names) -> str:
     username = event.data.get("assignee")
     if not username:
         return _("Assignment removed.")
-    user = get_user_model().objects.filter(username=username).first()
-    name = (user.get_full_name() or user.get_username()) if user is not None else username
-    return _("Assigned to %(name)s.") % {"name": name}
+    return _("Assigned to %(name)s.") % {"name": names.user(username)}
 
 
-def _merged(event: Event) -> str:
+def _merged(event: Event, names: Names) -> str:
     if event.data.get("into"):
         return _("Merged into %(ticket)s as a duplicate.") % {"ticket": event.data["into"]}
     return _("Report %(ticket)s merged into this one.") % {"ticket": event.data.get("from", "—")}
 
 
-def _moderated(event: Event) -> str:
+def _moderated(event: Event, names: Names) -> str:
     if "photo" in event.data:
         if event.data.get("hidden"):
             return _("Photo %(photo)s hidden from the public.") % {"photo": event.data["photo"]}
@@ -168,18 +191,18 @@ def _moderated(event: Event) -> str:
     return text
 
 
-def _attachment_added(event: Event) -> str:
+def _attachment_added(event: Event, names: Names) -> str:
     return _("Photo added.")
 
 
-def _attachment_redacted(event: Event) -> str:
+def _attachment_redacted(event: Event, names: Names) -> str:
     values = {"photo": event.data.get("photo", "—"), "w": event.data.get("w", "?"), "h": event.data.get("h", "?")}
     if event.data.get("removed"):
         return _("Blurred area (%(w)s × %(h)s px) removed from photo %(photo)s.") % values
     return _("Area of %(w)s × %(h)s px blurred on photo %(photo)s.") % values
 
 
-def _contact_erased(event: Event) -> str:
+def _contact_erased(event: Event, names: Names) -> str:
     messages = event.data.get("messages") or 0
     text = _("Contact data erased.")
     if event.data.get("reason"):
@@ -188,8 +211,8 @@ def _contact_erased(event: Event) -> str:
                                  messages) % {"count": messages}
 
 
-def _external_update(event: Event) -> str:
-    return _("Update from %(department)s without a change.") % {"department": _department(event)}
+def _external_update(event: Event, names: Names) -> str:
+    return _("Update from %(department)s without a change.") % {"department": names.department(event)}
 
 
 # Translated when shown, not at import: the language is the request's.
@@ -197,10 +220,10 @@ _RESULTS = {"delivered": gettext_noop("delivered"), "retry": gettext_noop("faile
             "failed": gettext_noop("failed for good"), "retry requested": gettext_noop("sent again on request")}
 
 
-def _delivery(event: Event) -> str:
+def _delivery(event: Event, names: Names) -> str:
     result = event.data.get("result", "")
     text = _("Delivery to %(department)s via %(connector)s, attempt %(attempt)s: %(result)s.") % {
-        "department": _department(event), "connector": _label(Department.Connector, event.data.get("connector")),
+        "department": names.department(event), "connector": _label(Department.Connector, event.data.get("connector")),
         "attempt": event.data.get("attempt", "—"), "result": _(_RESULTS[result]) if result in _RESULTS else result}
     if event.data.get("reference"):
         text += " " + _("Reference there: %(reference)s.") % {"reference": event.data["reference"]}
@@ -209,39 +232,39 @@ def _delivery(event: Event) -> str:
     return text
 
 
-def _notification_sent(event: Event) -> str:
+def _notification_sent(event: Event, names: Names) -> str:
     if event.data.get("callback"):
         return _("Reporter called back.")
     return _("E-mail to the reporter sent.")
 
 
-def _notification_failed(event: Event) -> str:
+def _notification_failed(event: Event, names: Names) -> str:
     return _("E-mail to the reporter could not be sent.")
 
 
-def _reopened(event: Event) -> str:
+def _reopened(event: Event, names: Names) -> str:
     return _("Reopened.") + " " + _status_change(event)
 
 
-def _follow_up(event: Event) -> str:
+def _follow_up(event: Event, names: Names) -> str:
     if not event.data.get("at"):
         return _("Follow-up removed.")
     return _("Follow-up on %(at)s.") % {"at": _moment(event.data["at"])}
 
 
-def _escalated(event: Event) -> str:
+def _escalated(event: Event, names: Names) -> str:
     return _("Escalated: the deadline %(at)s has passed.") % {"at": _moment(event.data.get("due_at"))}
 
 
-def _unmerged(event: Event) -> str:
+def _unmerged(event: Event, names: Names) -> str:
     return _("Merge undone: %(ticket)s is a report of its own again.") % {"ticket": event.data.get("split", "—")}
 
 
-def _app_comment(event: Event) -> str:
+def _app_comment(event: Event, names: Names) -> str:
     return _("Comment from an app, for staff only.")
 
 
-SENTENCES: dict[str, Callable[[Event], str]] = {
+SENTENCES: dict[str, Callable[[Event, Names], str]] = {
     Event.Kind.CREATED: _created,
     Event.Kind.CLASSIFIED: _classified,
     Event.Kind.FORWARDED: _forwarded,

@@ -8,6 +8,8 @@ from stadtlotse.tickets.models import Event
 register = template.Library()
 
 
-@register.filter
-def event_sentence(event: Event) -> str:
-    return timeline.sentence(event)
+@register.simple_tag(takes_context=True)
+def event_sentence(context: template.Context, event: Event) -> str:
+    # One Names per rendering: a long history reads each department or category once.
+    names = context.render_context.setdefault("timeline_names", timeline.Names())
+    return timeline.sentence(event, names)
