@@ -257,7 +257,8 @@ def _escalated(event: Event, names: Names) -> str:
 
 
 def _unmerged(event: Event, names: Names) -> str:
-    return _("Merge undone: %(ticket)s is a report of its own again.") % {"ticket": event.data.get("split", "—")}
+    text = _("Merge undone: %(ticket)s is a report of its own again.") % {"ticket": event.data.get("split", "—")}
+    return f"{text} {_status_change(event)}".strip()
 
 
 def _app_comment(event: Event, names: Names) -> str:

@@ -102,6 +102,7 @@ class TimelineSentenceTests(BackofficeTestCase):
         self.assertIn("Kategorie geändert: Sonstiges Anliegen → Straßenlaterne defekt.", page)
         self.assertIn("Weitergeleitet an Abfallwirtschaft.", page)
         self.assertIn("1. Versuch: fehlgeschlagen, wird erneut versucht.", page)
+        self.assertIn("Status: weitergeleitet → angenommen.", page)
         self.assertIn("Frist angehalten,", page)
         for raw in ("paused_seconds_left", "delivery:", "attempt:", "category:", "[&#x27;"):
             self.assertNotIn(raw, page)
