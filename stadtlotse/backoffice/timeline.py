@@ -204,9 +204,16 @@ def _attachment_redacted(event: Event, names: Names) -> str:
 
 def _contact_erased(event: Event, names: Names) -> str:
     messages = event.data.get("messages") or 0
-    text = _("Contact data erased.")
-    if event.data.get("reason"):
-        text = _("Contact data erased (%(reason)s).") % {"reason": event.data["reason"]}
+    reason = str(event.data.get("reason") or "")
+    # privacy.erase_contact writes "reporter" or "retention: closed more than N days ago".
+    if reason == "reporter":
+        text = _("Contact data erased at the reporter's request.")
+    elif reason.startswith("retention"):
+        text = _("Contact data erased: the retention period is over.")
+    elif reason:
+        text = _("Contact data erased (%(reason)s).") % {"reason": reason}
+    else:
+        text = _("Contact data erased.")
     return text + " " + ngettext("%(count)d message erased with it.", "%(count)d messages erased with it.",
                                  messages) % {"count": messages}
 

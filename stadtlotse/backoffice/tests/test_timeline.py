@@ -32,7 +32,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     Event.Kind.MODERATED: {"from": "pending", "to": "published", "public_description_changed": True},
     Event.Kind.ATTACHMENT_ADDED: {},
     Event.Kind.ATTACHMENT_REDACTED: {"photo": 7, "x": 1, "y": 2, "w": 30, "h": 40},
-    Event.Kind.CONTACT_ERASED: {"reason": "retention", "messages": 2},
+    Event.Kind.CONTACT_ERASED: {"reason": "retention: closed more than 90 days ago", "messages": 2},
     Event.Kind.EXTERNAL_UPDATE: {"open311_key": 1, "open311_update_id": "u-1", "open311_status": "OPEN"},
     Event.Kind.DELIVERY: {"delivery": 46, "attempt": 1, "result": "retry", "connector": "email",
                           "next_attempt": "2026-03-02T13:20:00+00:00"},
@@ -80,6 +80,8 @@ class TimelineSentenceTests(BackofficeTestCase):
         self.assertIn("Zustellung an Abfallwirtschaft per E-Mail, 1. Versuch: fehlgeschlagen, wird erneut versucht.",
                       self.sentence(Event.Kind.DELIVERY, "de"))
         self.assertIn("Nächster Versuch 2. März 2026 14:20.", self.sentence(Event.Kind.DELIVERY, "de"))
+        self.assertEqual(self.sentence(Event.Kind.CONTACT_ERASED, "de"),
+                         "Kontaktdaten gelöscht: Die Aufbewahrungsfrist ist abgelaufen. 2 Nachrichten mitgelöscht.")
         self.assertIn("Delivery to Waste management via E-mail, attempt 1: failed, will be retried. Next attempt March 2, 2026, 2:20 p.m.",
                       self.sentence(Event.Kind.DELIVERY, "en"))
 
