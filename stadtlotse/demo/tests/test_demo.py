@@ -145,6 +145,7 @@ class SeedDemoTests(TestCase):
         for spec in demo.DEMO_USERS:
             self.assertRegex(self.output, rf"\n  {re.escape(spec.username)} +{spec.role} .*stadtlotse-demo\n")
         self.assertIn("Ordnungsamt Neukölln", self.output)
+        self.assertIn("Texts: 19 text templates, 5 knowledge base articles added.", self.output)
 
     def test_running_again_keeps_what_the_administrator_changed(self):
         Category.objects.filter(service_code="abfall-sperrmuell").update(name="Sperrmüll (geändert)")
@@ -165,6 +166,7 @@ class SeedDemoTests(TestCase):
         self.assertEqual(counts(), before)
         self.assertIn(f"{len(demo.REPORTS)} demo tickets exist already; none added", output)
         self.assertIn("all existed", output)
+        self.assertIn("Texts: 0 text templates, 0 knowledge base articles added.", output)
         self.assertIn("stadtlotse-demo", output)
 
     def test_existing_passwords_are_kept_unless_reset(self):
