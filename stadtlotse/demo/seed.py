@@ -9,7 +9,7 @@ The report texts come from stadtlotse/demo/data/demo-reports.json (see SOURCES.m
 are backdated over the last 60 days with `intake.submit(now=...)`; the workflow functions have no
 clock parameter, so every later step (forwarding, acceptance, notes) carries the time of seeding.
 
-All three `seed_*` functions are idempotent; `seed_tickets` adds nothing once any demo ticket exists.
+All `seed_*` functions are idempotent; `seed_tickets` adds nothing once any demo ticket exists.
 """
 
 import json
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from shapely import prepare
@@ -27,13 +28,14 @@ from shapely.geometry import Point
 
 from stadtlotse.accounts.models import Membership, User
 from stadtlotse.catalog.loading import load_catalog
-from stadtlotse.catalog.models import Area, Category, Department, RoutingRule
+from stadtlotse.catalog.models import Area, Category, Department, KnowledgeArticle, RoutingRule
 from stadtlotse.intake import intake
 from stadtlotse.catalog.geometry import shape_from_geojson
 from stadtlotse.tickets import moderation, workflow
-from stadtlotse.tickets.models import Ticket
+from stadtlotse.tickets.models import TextTemplate, Ticket
 
 REPORTS_FILE = Path(__file__).resolve().parent / "data" / "demo-reports.json"
+TEXTS_FILE = Path(__file__).resolve().parent / "data" / "demo-texts.json"
 DEFAULT_PASSWORD = "stadtlotse-demo"
 PASSWORD_ENV = "STADTLOTSE_DEMO_PASSWORD"
 # Fixed, so every fresh demo puts its pins on the same places.
@@ -132,6 +134,43 @@ def seed_users(*, reset_passwords=False, password=None):
             created=created,
         ))
     return logins
+
+
+# --- Text templates and knowledge base ----------------------------------------------------------
+
+@transaction.atomic
+def seed_texts(*, language: str | None = None, path: Path = TEXTS_FILE) -> dict[str, int]:
+    """Add the demo's text templates and knowledge-base articles that are missing. Returns counts created.
+
+    Found by name (template) or title and category (article): what an administrator has edited or
+    deactivated stays as it is. One language is written, the site's (German unless LANGUAGE_CODE is
+    English), since a template holds one text. Each template is checked as the admin would check it,
+    so a public note never carries the reporter's data. Entries for a category the catalog no longer
+    has are left out.
+    """
+    english = (language or settings.LANGUAGE_CODE).startswith("en")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    created = {"text templates": 0, "knowledge base articles": 0}
+    for spec in data["templates"]:
+        name = spec["name_en"] if english else spec["name"]
+        category = Category.objects.filter(service_code=spec["category"]).first() if spec["category"] else None
+        if (spec["category"] and category is None) or TextTemplate.objects.filter(name=name).exists():
+            continue
+        template = TextTemplate(name=name, purpose=spec["purpose"], status=spec["status"], category=category,
+                                text=spec["text_en"] if english else spec["text"])
+        template.full_clean()
+        template.save()
+        created["text templates"] += 1
+    for spec in data["articles"]:
+        title = spec["title_en"] if english else spec["title"]
+        category = Category.objects.filter(service_code=spec["category"]).first()
+        if category is None or KnowledgeArticle.objects.filter(category=category, title=title).exists():
+            continue
+        article = KnowledgeArticle(category=category, title=title, body=spec["body_en"] if english else spec["body"])
+        article.full_clean()
+        article.save()
+        created["knowledge base articles"] += 1
+    return created
 
 
 # --- Tickets -----------------------------------------------------------------------------------

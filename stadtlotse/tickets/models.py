@@ -472,7 +472,8 @@ class TextTemplate(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     purpose = models.CharField(_("used for"), max_length=20, choices=Purpose.choices, default=Purpose.PUBLIC_NOTE)
-    status = models.CharField(_("for status"), max_length=20, blank=True,
+    # A choice, not free text: staff pick "erledigt", the column keeps the code the workflow uses.
+    status = models.CharField(_("for status"), max_length=20, blank=True, choices=Ticket.Status.choices,
                               help_text=_("The status the ticket gets with this text; empty for any."))
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="text_templates", help_text=_("Empty for every category."))

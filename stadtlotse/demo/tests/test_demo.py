@@ -11,12 +11,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from stadtlotse.accounts.models import Membership, User
-from stadtlotse.catalog.models import Area, Category, Department, RoutingRule
+from stadtlotse.catalog.models import Area, Category, Department, KnowledgeArticle, RoutingRule
 from stadtlotse.demo import seed as demo
 from stadtlotse.testing.cases import env
 from stadtlotse.notifications.models import Notification
 from stadtlotse.routing import areas
-from stadtlotse.tickets.models import Contact, Event, Ticket
+from stadtlotse.tickets.models import Contact, Event, TextTemplate, Ticket
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # German plates: district code, 1–2 letters, 1–4 digits, optional E/H (B-AB 1234, M XY 12E, HH-A 1).
@@ -32,7 +32,7 @@ def seed(*args, **env_values):
 
 def counts():
     models = (Area, Category, Department, RoutingRule, User, Membership, Ticket, Contact, Event, Notification,
-              DBTaskResult)
+              DBTaskResult, TextTemplate, KnowledgeArticle)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -145,6 +145,7 @@ class SeedDemoTests(TestCase):
         for spec in demo.DEMO_USERS:
             self.assertRegex(self.output, rf"\n  {re.escape(spec.username)} +{spec.role} .*stadtlotse-demo\n")
         self.assertIn("Ordnungsamt Neukölln", self.output)
+        self.assertIn("Texts: 19 text templates, 5 knowledge base articles added.", self.output)
 
     def test_running_again_keeps_what_the_administrator_changed(self):
         Category.objects.filter(service_code="abfall-sperrmuell").update(name="Sperrmüll (geändert)")
@@ -165,6 +166,7 @@ class SeedDemoTests(TestCase):
         self.assertEqual(counts(), before)
         self.assertIn(f"{len(demo.REPORTS)} demo tickets exist already; none added", output)
         self.assertIn("all existed", output)
+        self.assertIn("Texts: 0 text templates, 0 knowledge base articles added.", output)
         self.assertIn("stadtlotse-demo", output)
 
     def test_existing_passwords_are_kept_unless_reset(self):

@@ -29,6 +29,9 @@ class Command(BaseCommand):
         counts = demo.seed_catalog()
         say("Catalog: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
 
+        texts = demo.seed_texts()
+        say("Texts: " + ", ".join(f"{n} {kind}" for kind, n in texts.items()) + " added.")
+
         logins = demo.seed_users(reset_passwords=reset_passwords)
         new = [login.username for login in logins if login.created]
         say(f"Users: {len(logins)} demo logins" + (f" ({len(new)} created)." if new else ", all existed."))
