@@ -113,7 +113,7 @@ class ReindexWhileOthersWriteTests(TransactionTestCase):
 
     def test_reindex_all_in_batches_while_another_process_commits(self):
         wipe_index()
-        with OtherWriter(connection.settings_dict["NAME"]) as writer:
+        with OtherWriter(connection.settings_dict["NAME"]) as writer, writer.before_each_write():
             count = search.reindex_all(Ticket.objects.all(), batch=5)
         self.assertEqual(count, 30)
         self.assertGreater(writer.commits, 1)
