@@ -40,7 +40,7 @@ class OtherWriter:
         self.path, self.commits = path, 0
 
     def __enter__(self) -> "OtherWriter":
-        self.process = subprocess.Popen([sys.executable, "-c", SCRIPT, self.path], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([sys.executable, "-c", SCRIPT, self.path], stdin=subprocess.PIPE,  # noqa: S603 - our own script
                                         stdout=subprocess.PIPE, text=True)
         self.commit()
         return self
@@ -51,10 +51,13 @@ class OtherWriter:
 
     def commit(self) -> None:
         """One commit by the other process, finished when this returns."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write("commit\n")
-        self.process.stdin.flush()
-        assert self.process.stdout.readline().strip() == "ok"
+        stdin, stdout = self.process.stdin, self.process.stdout
+        if stdin is None or stdout is None:
+            raise RuntimeError("the writer process has no pipes")
+        stdin.write("commit\n")
+        stdin.flush()
+        if (answer := stdout.readline().strip()) != "ok":
+            raise RuntimeError(f"the writer process did not commit: {answer!r}")
         self.commits += 1
 
     @contextmanager

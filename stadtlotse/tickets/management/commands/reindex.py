@@ -28,7 +28,7 @@ class Progress:
         rate = self.done / elapsed if elapsed else 0.0
         left = (self.total - self.done) / rate if rate else 0.0
         self.out.write(f"\r{self.done:,}/{self.total:,} tickets  {rate:,.0f}/s  {left:,.0f} s left  "
-                       f"(last id {last_id})   ", ending="")
+                       f"(last id {last_id})   ", style_func=str, ending="")
         self.out.flush()
 
 
