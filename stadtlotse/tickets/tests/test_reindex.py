@@ -1,12 +1,15 @@
 """`stadtlotse reindex` and search.reindex_all(): rebuilds the search index in short batches, resumable,
 with a progress line only on a terminal; and no "database is locked" while another process writes."""
 
+import datetime as dt
 import unittest
 from io import StringIO
 
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TransactionTestCase
+from django.utils import timezone
+import time_machine
 
 from stadtlotse.routing import areas
 from stadtlotse.testing.cases import StadtlotseTestCase, build_world, report
@@ -74,12 +77,19 @@ class ReindexCommandTests(StadtlotseTestCase):
         self.assertEqual(found("Laterne"), {self.lamp.public_id})
         self.assertEqual(found("Sofa"), set())
 
-    def test_since_takes_changed_tickets_and_new_notes(self):
-        wipe_index()
+    def test_since_takes_tickets_changed_or_noted_since(self):
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
         out, _err = self.run_command("--dry-run", "--since", "2000-01-01")
         self.assertIn("Would reindex 2 ticket(s)", out)
-        out, _err = self.run_command("--dry-run", "--since", "2999-01-01")
+        out, _err = self.run_command("--dry-run", "--since", tomorrow.isoformat())
         self.assertIn("Would reindex 0 ticket(s)", out)
+        with time_machine.travel(timezone.now() + dt.timedelta(days=2)):
+            workflow.add_note(self.sofa, "Abholung beauftragt.", by=self.alice)
+        wipe_index()
+        out, _err = self.run_command("--since", tomorrow.isoformat())
+        self.assertIn("Reindexed 1 ticket(s)", out)
+        self.assertEqual(found("Abholung"), {self.sofa.public_id})
+        self.assertEqual(found("Laterne"), set())
 
     def test_after_continues_an_interrupted_run(self):
         wipe_index()
