@@ -94,6 +94,8 @@ class ReindexCommandTests(StadtlotseTestCase):
     def test_after_continues_an_interrupted_run(self):
         wipe_index()
         first, second = sorted([self.sofa, self.lamp], key=lambda t: t.pk)
+        out, _err = self.run_command("--dry-run", "--after", str(first.pk))
+        self.assertIn("Would reindex 1 ticket(s)", out)
         out, _err = self.run_command("--after", str(first.pk))
         self.assertIn("Reindexed 1 ticket(s)", out)
         self.assertEqual(found(second.description.split()[-3]), {second.public_id})

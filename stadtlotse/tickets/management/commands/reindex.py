@@ -58,7 +58,7 @@ class Command(BaseCommand):
                **options: Any) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             tickets = self.tickets(ids=ids, since=since, after=after, batch=batch)
-        total = tickets.count()
+        total = tickets.filter(pk__gt=after).count()
         if dry_run:
             self.stdout.write(f"Would reindex {total:,} ticket(s).")
             return
