@@ -32,6 +32,15 @@ class Terminal(StringIO):
         return True
 
 
+class CtrlCAfterFirstBatch(Terminal):
+    """A terminal whose user presses Ctrl-C as the first progress line appears."""
+
+    def write(self, text: str) -> int:
+        if "tickets" in text:
+            raise KeyboardInterrupt
+        return super().write(text)
+
+
 class ReindexCommandTests(StadtlotseTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -100,6 +109,19 @@ class ReindexCommandTests(StadtlotseTestCase):
         self.assertIn("Reindexed 1 ticket(s)", out)
         self.assertEqual(found(second.description.split()[-3]), {second.public_id})
         self.assertEqual(found(first.description.split()[-3]), set())
+
+    def test_an_interrupted_run_says_where_to_continue(self):
+        wipe_index()
+        first, second = sorted([self.sofa, self.lamp], key=lambda t: t.pk)
+        with self.assertRaisesMessage(CommandError, f"Continue with --after {first.pk}."):
+            call_command("reindex", "--batch", "1", stdout=StringIO(), stderr=CtrlCAfterFirstBatch())
+        # The first batch was committed before the interruption; the rest follows with --after.
+        self.assertEqual((first, second), (self.sofa, self.lamp))
+        self.assertEqual(found("Sofa"), {self.sofa.public_id})
+        self.assertEqual(found("Laterne"), set())
+        out, _err = self.run_command("--after", str(first.pk))
+        self.assertIn("Reindexed 1 ticket(s)", out)
+        self.assertEqual(found("Laterne"), {self.lamp.public_id})
 
     def test_bad_input_is_refused_in_german_and_changes_nothing(self):
         wipe_index()

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(f"Interrupted; every ticket up to id {last[0]} is indexed. "
                                f"Continue with --after {last[0]}.") from None
         if progress:
-            self.stderr.write("")
+            self.stderr.write("", style_func=str)  # end the progress line
         elapsed = time.monotonic() - started
         self.stdout.write(f"Reindexed {count:,} ticket(s) in {elapsed:.1f} s.")
 
