@@ -2,6 +2,7 @@
 
     search(tickets, "Laternen Hermannplatz")  -> the queryset narrowed to matching tickets
     reindex(ticket)                           -> bring the ticket's search document up to date
+    reindex_all(tickets)                      -> rebuild many, in short batches (`stadtlotse reindex`)
 
 The document of a ticket holds its id, description, public description, address, external id
 and the text of every note and message on its timeline. `workflow.record()` calls `reindex()`
