@@ -8,7 +8,9 @@ tenth open, nine in ten published. Each ticket gets its "received" event, closed
 status change with a note, so timelines and Open311 update feeds have real rows to read.
 Rows are written with bulk inserts in batches inside transactions (not through intake.submit(),
 which would take hours for a million); ticket ids continue the real sequence so intake works
-afterwards. Runs again on a filled database add more tickets.
+afterwards. Runs again on a filled database add more tickets. The new tickets are then put in
+the search index by `stadtlotse reindex --after <the last id before>`, the command a city runs
+after a bulk import, with its progress line.
 """
 
 import argparse
@@ -30,6 +32,8 @@ def parse_args(argv=None):
     parser.add_argument("--database-url", default="", help="PostgreSQL URL instead of SQLite")
     parser.add_argument("--batch", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--no-index", action="store_true",
+                        help="leave the new tickets out of the search index (run `stadtlotse reindex --after ID` later)")
     return parser.parse_args(argv)
 
 
@@ -245,9 +249,16 @@ def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
     setup_django(args)
-    started = time.monotonic()
-    n = fill(args)
+    from django.core.management import call_command
+    from django.db.models import Max
+
     from stadtlotse.tickets.models import Ticket
+
+    started = time.monotonic()
+    before = Ticket.objects.aggregate(last=Max("pk"))["last"] or 0
+    n = fill(args)
+    if not args.no_index:
+        call_command("reindex", "--after", str(before), stdout=sys.stdout, stderr=sys.stderr)
 
     print(f"Added {n:,} tickets in {time.monotonic() - started:.0f} s; the database now holds "
           f"{Ticket.objects.count():,}.")

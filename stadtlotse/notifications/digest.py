@@ -35,13 +35,23 @@ def follow_ups_due(now: datetime) -> TicketQuerySet:
     )
 
 
-def escalate_overdue(now: datetime) -> int:
-    """Mark newly overdue tickets as escalated; returns how many."""
-    count = 0
-    for ticket in overdue(now).filter(escalated_at__isnull=True).iterator(chunk_size=500):
-        if workflow.escalate(ticket, now=now):
-            count += 1
-    return count
+def escalate_overdue(now: datetime, *, batch: int = 200) -> int:
+    """Mark newly overdue tickets as escalated, one short transaction per ticket; returns how many."""
+    count, last = 0, 0
+    while True:
+        # Each batch of ids read in full before writing: on SQLite a cursor left open across the
+        # writes is a stale snapshot, and its first write after the server committed anything
+        # fails at once with "database is locked" (busy timeout or not).
+        pending = overdue(now).filter(escalated_at__isnull=True, pk__gt=last).order_by("pk")
+        chunk = list(pending.values_list("pk", flat=True)[:batch])
+        if not chunk:
+            return count
+        for ticket in Ticket.objects.filter(pk__in=chunk).order_by("pk"):
+            # escalate() is its own transaction (IMMEDIATE on SQLite), re-reads under lock, and
+            # does nothing for a ticket someone escalated or fixed meanwhile.
+            if workflow.escalate(ticket, now=now):
+                count += 1
+        last = chunk[-1]
 
 
 def _message(recipient: str, context: dict[str, Any]) -> EmailMessage:
