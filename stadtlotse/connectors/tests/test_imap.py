@@ -15,7 +15,9 @@ from .base import ConnectorTestCase
 from .test_mail import fixture, lamp
 
 
-class ImapPollTests(ConnectorTestCase):
+class ImapTestCase(ConnectorTestCase):
+    """A real dovecot with the connector's IMAP mailbox pointed at it, and the real SMTP server for bounces."""
+
     @classmethod
     def setUpClass(cls):
         dovecot.require()
@@ -32,6 +34,8 @@ class ImapPollTests(ConnectorTestCase):
         overrides.enable()
         self.addCleanup(overrides.disable)
 
+
+class ImapPollTests(ImapTestCase):
     def test_poll_applies_replies_ignores_the_rest_and_empties_the_mailbox(self):
         done, asked, oversized = lamp(), lamp(), lamp()
         big = fixture("outlook-erledigt.eml", oversized) + b"\r\n" + b"A" * (30 * 1024 * 1024)

@@ -15,8 +15,8 @@ from stadtlotse.testing.cases import run_jobs
 from stadtlotse.tickets import workflow
 from stadtlotse.tickets.models import Ticket
 
-from . import dovecot
 from .base import ConnectorTestCase
+from .test_imap import ImapTestCase
 from .test_mail import LIGHTING, fixture, lamp, pipe
 
 FORGED = """From: Strassenbeleuchtung <licht@stadtlotse.localhost>
@@ -187,23 +187,7 @@ class AuthenticationResultsTests(ConnectorTestCase):
         self.assertTrue(pipe(with_auth(raw, f"{AUTH}; dkim=pass header.d=stadtlotse.localhost")).startswith("applied"))
 
 
-class ForgedReplyImapTests(ConnectorTestCase):
-    @classmethod
-    def setUpClass(cls):
-        dovecot.require()
-        super().setUpClass()
-
-    def setUp(self):
-        super().setUp()
-        self.server = dovecot.Dovecot().__enter__()
-        self.addCleanup(self.server.__exit__)
-        self.smtp = SMTPServer().__enter__()
-        self.addCleanup(self.smtp.__exit__)
-        overrides = override_settings(**self.smtp.settings(),
-                                      STADTLOTSE={**settings.STADTLOTSE, "CONNECTOR_IMAP_URL": self.server.url})
-        overrides.enable()
-        self.addCleanup(overrides.disable)
-
+class ForgedReplyImapTests(ImapTestCase):
     def test_forged_and_oversized_header_mail_through_imap_change_nothing(self):
         ticket = lamp()
         huge = b"To: " + b"a@b.c, " * (550 * 1024 // 7) + b"\r\n" + fixture("outlook-erledigt.eml", ticket)
