@@ -41,7 +41,9 @@ def with_auth(raw, header):
     return f"Authentication-Results: {header}\r\n".encode() + raw
 
 
-class ForgedReplyTests(ConnectorTestCase):
+class MailTestCase(ConnectorTestCase):
+    """A forwarded street-light ticket, and the real SMTP server for whatever is sent back."""
+
     def setUp(self):
         super().setUp()
         self.ticket = lamp()
@@ -50,6 +52,9 @@ class ForgedReplyTests(ConnectorTestCase):
         overrides = override_settings(**self.smtp.settings())
         overrides.enable()
         self.addCleanup(overrides.disable)
+
+
+class ForgedReplyTests(MailTestCase):
 
     def assertUntouched(self, ticket=None):  # noqa: N802
         ticket = ticket or self.ticket
@@ -142,15 +147,9 @@ class ForgedReplyTests(ConnectorTestCase):
 
 
 @override_settings(STADTLOTSE={**settings.STADTLOTSE, "CONNECTOR_MAIL_AUTHSERV_ID": AUTH})
-class AuthenticationResultsTests(ConnectorTestCase):
+class AuthenticationResultsTests(MailTestCase):
     def setUp(self):
         super().setUp()
-        self.ticket = lamp()
-        self.smtp = SMTPServer().__enter__()
-        self.addCleanup(self.smtp.__exit__)
-        overrides = override_settings(**self.smtp.settings())
-        overrides.enable()
-        self.addCleanup(overrides.disable)
         self.raw = fixture("outlook-erledigt.eml", self.ticket)
 
     def test_without_a_pass_from_the_trusted_host_nothing_changes_and_nobody_is_answered(self):
